@@ -1,0 +1,261 @@
+//! Direct Line 3.0 wire types (activities, activity sets, conversations, tokens, errors).
+//!
+//! Field names follow the Bot Framework Activity schema (camelCase on the wire). Unknown
+//! fields are kept in `extra` so a round trip through this type never drops data a bot sent.
+//! Owns serialisation only: no I/O, no state.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// `channelData` key carrying the id a client gives its own outgoing activity.
+pub const CLIENT_ACTIVITY_ID: &str = "clientActivityID";
+
+/// One Bot Framework activity (message, event, typing, endOfConversation, ...).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ChannelAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Event name (`startConversation`, `handoff.initiate`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_data: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// Everything else the sender put on the activity, kept verbatim.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Activity {
+    /// The `channelData.clientActivityID` a client stamped on its own activity, if any.
+    pub fn client_activity_id(&self) -> Option<&str> {
+        self.channel_data
+            .as_ref()?
+            .get(CLIENT_ACTIVITY_ID)?
+            .as_str()
+    }
+
+    /// Sender id, or "" when the activity has no `from`.
+    pub fn from_id(&self) -> &str {
+        self.from.as_ref().map_or("", |f| f.id.as_str())
+    }
+
+    /// Whether this is an event activity with the given name.
+    pub fn is_event(&self, name: &str) -> bool {
+        self.kind == "event" && self.name.as_deref() == Some(name)
+    }
+}
+
+/// Sender or recipient of an activity.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChannelAccount {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// The conversation an activity belongs to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ConversationAccount {
+    pub id: String,
+}
+
+/// An attachment (cards, files, or JSON payloads such as a handoff transcript).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// What the stream and `GET .../activities` deliver: activities after a watermark.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ActivitySet {
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<String>,
+}
+
+/// Response of `POST /conversations` and `GET /conversations/{id}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub conversation_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(
+        default,
+        rename = "expires_in",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_in: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_grammar_id: Option<String>,
+}
+
+/// Response of a token endpoint (`/tokens/generate`, `/tokens/refresh`, or a page's own
+/// token URL such as Copilot Studio's, which uses the same shape).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    #[serde(
+        default,
+        rename = "expires_in",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_in: Option<u64>,
+}
+
+/// Response of `POST .../activities`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResourceResponse {
+    pub id: String,
+}
+
+/// Direct Line error body: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    pub error: ErrorBody,
+}
+
+/// The inner part of [`ErrorResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorResponse {
+    /// Builds an error body with the given code and message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A bot reply as the Direct Line service sends it (shape from the public docs).
+    const BOT_MESSAGE: &str = r#"{
+        "type": "message",
+        "id": "CuvLPID4kDb|000000000000000004",
+        "timestamp": "2016-11-16T22:24:18.8536315Z",
+        "channelId": "directline",
+        "from": {"id": "examplebot", "name": "Example Bot"},
+        "conversation": {"id": "CuvLPID4kDb"},
+        "text": "You said \"hello\"",
+        "replyToId": "CuvLPID4kDb|000000000000000003",
+        "suggestedActions": {"actions": []}
+    }"#;
+
+    #[test]
+    fn bot_message_round_trips_without_losing_unknown_fields() {
+        let activity: Activity = serde_json::from_str(BOT_MESSAGE).unwrap();
+        assert_eq!(activity.kind, "message");
+        assert_eq!(activity.from_id(), "examplebot");
+        assert_eq!(activity.text.as_deref(), Some("You said \"hello\""));
+        assert!(activity.extra.contains_key("suggestedActions"));
+        let back = serde_json::to_value(&activity).unwrap();
+        let original: Value = serde_json::from_str(BOT_MESSAGE).unwrap();
+        assert_eq!(back, original);
+    }
+
+    #[test]
+    fn activity_set_without_watermark_parses() {
+        let set: ActivitySet = serde_json::from_str(r#"{"activities": []}"#).unwrap();
+        assert!(set.activities.is_empty());
+        assert_eq!(set.watermark, None);
+        let keepalive: ActivitySet = serde_json::from_str("{}").unwrap();
+        assert!(keepalive.activities.is_empty());
+    }
+
+    #[test]
+    fn conversation_uses_snake_case_expires_in() {
+        let conv: Conversation = serde_json::from_value(json!({
+            "conversationId": "abc123",
+            "token": "RCurR_XV9ZA.cwA...",
+            "expires_in": 1800,
+            "streamUrl": "wss://directline.botframework.com/v3/directline/conversations/abc123/stream?t=RCurR_XV9ZA.cwA..."
+        }))
+        .unwrap();
+        assert_eq!(conv.expires_in, Some(1800));
+        assert!(conv.stream_url.unwrap().starts_with("wss://"));
+    }
+
+    #[test]
+    fn client_activity_id_is_read_from_channel_data() {
+        let activity: Activity = serde_json::from_value(json!({
+            "type": "message", "text": "hi", "from": {"id": "dl_user", "role": "user"},
+            "channelData": {"clientActivityID": "hc-1-abc"}
+        }))
+        .unwrap();
+        assert_eq!(activity.client_activity_id(), Some("hc-1-abc"));
+    }
+
+    #[test]
+    fn handoff_event_with_transcript_attachment_parses() {
+        let activity: Activity = serde_json::from_value(json!({
+            "type": "event", "name": "handoff.initiate",
+            "value": {"va_Scope": "bot", "firstName": "Ada"},
+            "attachments": [{"contentType": "application/json", "name": "Transcript",
+                             "content": {"activities": [{"type": "message", "text": "hi"}]}}]
+        }))
+        .unwrap();
+        assert!(activity.is_event("handoff.initiate"));
+        assert_eq!(activity.attachments[0].name.as_deref(), Some("Transcript"));
+    }
+
+    #[test]
+    fn error_body_matches_spec_shape() {
+        let body =
+            serde_json::to_value(ErrorResponse::new("TokenExpired", "Token expired")).unwrap();
+        assert_eq!(
+            body,
+            json!({"error": {"code": "TokenExpired", "message": "Token expired"}})
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Errors of the client side of the protocol, and the one place that turns them into text
+//! a visitor reads.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a request to the chat service failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ChatError {
+    /// The request never got an HTTP answer (offline, DNS, CORS, connection refused).
+    #[error("network error: {0}")]
+    Network(String),
+    /// The service answered with an error status.
+    #[error("HTTP {status}: {message}")]
+    Http { status: u16, message: String },
+    /// The answer could not be understood.
+    #[error("unexpected response: {0}")]
+    BadResponse(String),
+}
+
+/// What to do about a failed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Try the same request again later.
+    Retry,
+    /// The token is expired or wrong: get a new one.
+    NewToken,
+    /// The conversation is gone: start a new one.
+    NewConversation,
+    /// Retrying will not help.
+    Fatal,
+}
+
+impl ChatError {
+    /// Direct Line's rules: 403 token, 404 conversation ended, 429/5xx/network retry,
+    /// other 4xx fatal for that request.
+    pub fn recovery(&self) -> Recovery {
+        match self {
+            ChatError::Network(_) => Recovery::Retry,
+            ChatError::Http { status: 403, .. } => Recovery::NewToken,
+            ChatError::Http { status: 404, .. } => Recovery::NewConversation,
+            ChatError::Http { status, .. } if *status == 429 || *status >= 500 => Recovery::Retry,
+            ChatError::Http { .. } | ChatError::BadResponse(_) => Recovery::Fatal,
+        }
+    }
+
+    /// The sentence shown to the visitor.
+    pub fn visitor_message(&self) -> String {
+        match self {
+            ChatError::Network(_) => {
+                "We can't reach the chat service. Check your connection and try again.".into()
+            }
+            ChatError::Http {
+                status: 401 | 403, ..
+            } => "The chat service refused to connect. Please try again.".into(),
+            ChatError::Http { status: 404, .. } => "This conversation has ended.".into(),
+            ChatError::Http { status: 429, .. } => {
+                "The chat service is busy right now. Please try again in a moment.".into()
+            }
+            ChatError::Http { status, .. } => {
+                format!("The chat service is having trouble (error {status}). Please try again.")
+            }
+            ChatError::BadResponse(_) => {
+                "The chat service sent an answer we could not read. Please try again.".into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> ChatError {
+        ChatError::Http {
+            status,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn recovery_follows_direct_line_rules() {
+        assert_eq!(http(403).recovery(), Recovery::NewToken);
+        assert_eq!(http(404).recovery(), Recovery::NewConversation);
+        assert_eq!(http(429).recovery(), Recovery::Retry);
+        assert_eq!(http(502).recovery(), Recovery::Retry);
+        assert_eq!(http(400).recovery(), Recovery::Fatal);
+        assert_eq!(ChatError::Network("x".into()).recovery(), Recovery::Retry);
+    }
+
+    #[test]
+    fn visitor_messages_are_plain_sentences() {
+        assert!(http(502).visitor_message().contains("502"));
+        assert!(ChatError::Network("TypeError".into())
+            .visitor_message()
+            .contains("can't reach"));
+    }
+}

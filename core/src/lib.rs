@@ -1,0 +1,18 @@
+//! Pure logic of handoff-chat, shared by the widget (wasm) and the dev server (native).
+//!
+//! Layout:
+//! - [`activity`]: Direct Line 3.0 wire types.
+//! - [`survey`]: pre-conversation survey fields and validation.
+//! - [`transcript`]: which activities are visible, and the echo-safe transcript.
+//! - [`session`]: the conversation state machine (events in, effects out).
+//! - [`error`]: request errors, their recovery, and the text a visitor reads.
+//! - [`time`]: time as an input.
+//!
+//! Must not import leptos, web-sys, gloo or tokio: everything here runs under `cargo test`.
+
+pub mod activity;
+pub mod error;
+pub mod session;
+pub mod survey;
+pub mod time;
+pub mod transcript;

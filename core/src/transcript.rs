@@ -1,0 +1,242 @@
+//! What the visitor sees: transcript entries built from activities.
+//!
+//! [`classify`] decides which activities are visible (events, typing and empty messages are
+//! not); [`Transcript::upsert`] merges an activity into the list so that the echo of the
+//! visitor's own message updates its entry instead of adding a twin, and a replayed activity
+//! (same id) is ignored. Text is kept as plain text: rendering it as HTML is never allowed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::Activity;
+
+/// Who wrote an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Author {
+    Visitor,
+    Bot,
+}
+
+/// Delivery state of the visitor's own messages (`Received` for everything else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// Typed before the conversation was ready; waiting to be posted.
+    Queued,
+    /// Posted, echo not seen yet.
+    Sending,
+    /// The server echoed it back.
+    Sent,
+    /// Posting failed; the visitor can retry.
+    Failed,
+    /// Came from the other side.
+    Received,
+}
+
+/// What kind of visible thing an activity is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A text message from the given author.
+    Message(Author),
+}
+
+/// Decides whether (and how) an activity shows in the transcript. `user_id` is the
+/// visitor's id on this conversation: their activities come back as echoes.
+pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
+    if activity.kind != "message" {
+        return None;
+    }
+    if activity.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return None;
+    }
+    let from_visitor = activity.from_id() == user_id
+        || activity.from.as_ref().and_then(|f| f.role.as_deref()) == Some("user");
+    Some(Kind::Message(if from_visitor {
+        Author::Visitor
+    } else {
+        Author::Bot
+    }))
+}
+
+/// One line of the transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Stable key: the clientActivityID for the visitor's messages, else the activity id.
+    pub key: String,
+    /// Server id, once known.
+    pub id: Option<String>,
+    pub author: Author,
+    /// Display name of the sender (empty for the visitor).
+    pub sender: String,
+    /// Plain text, never HTML.
+    pub text: String,
+    /// ISO 8601 time the message was sent or received.
+    pub timestamp: String,
+    pub delivery: Delivery,
+}
+
+/// The ordered list of visible entries.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Transcript {
+    entries: Vec<Entry>,
+}
+
+impl Transcript {
+    /// Entries in display order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Adds the visitor's own message, before the server has seen it.
+    pub fn push_local(&mut self, key: String, text: String, timestamp: String, delivery: Delivery) {
+        self.entries.push(Entry {
+            key,
+            id: None,
+            author: Author::Visitor,
+            sender: String::new(),
+            text,
+            timestamp,
+            delivery,
+        });
+    }
+
+    /// Changes the delivery state of the visitor's message with this key.
+    /// A message already echoed stays `Sent` (the echo can overtake the POST response).
+    pub fn set_delivery(&mut self, key: &str, delivery: Delivery) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.key == key) {
+            if entry.delivery != Delivery::Sent {
+                entry.delivery = delivery;
+            }
+        }
+    }
+
+    /// Merges a server activity. Returns true when the visible transcript changed.
+    pub fn upsert(&mut self, activity: &Activity, user_id: &str) -> bool {
+        let Some(Kind::Message(author)) = classify(activity, user_id) else {
+            return false;
+        };
+        let id = activity.id.clone();
+        if id.is_some() && self.entries.iter().any(|e| e.id == id) {
+            return false;
+        }
+        if let Some(client_id) = activity.client_activity_id() {
+            if let Some(entry) = self.entries.iter_mut().find(|e| e.key == client_id) {
+                entry.id = id;
+                entry.delivery = Delivery::Sent;
+                if let Some(ts) = &activity.timestamp {
+                    entry.timestamp = ts.clone();
+                }
+                return true;
+            }
+        }
+        let key = activity
+            .client_activity_id()
+            .map(str::to_owned)
+            .or_else(|| id.clone())
+            .unwrap_or_else(|| format!("anon-{}", self.entries.len()));
+        self.entries.push(Entry {
+            key,
+            id,
+            sender: match author {
+                Author::Visitor => String::new(),
+                Author::Bot => activity
+                    .from
+                    .as_ref()
+                    .and_then(|f| f.name.clone())
+                    .unwrap_or_default(),
+            },
+            author,
+            text: activity.text.clone().unwrap_or_default(),
+            timestamp: activity.timestamp.clone().unwrap_or_default(),
+            delivery: match author {
+                Author::Visitor => Delivery::Sent,
+                Author::Bot => Delivery::Received,
+            },
+        });
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn activity(v: serde_json::Value) -> Activity {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn bot(id: &str, text: &str) -> Activity {
+        activity(json!({"type": "message", "id": id, "text": text,
+                        "from": {"id": "bot", "name": "Demo Bot", "role": "bot"}}))
+    }
+
+    #[test]
+    fn events_typing_and_empty_messages_are_hidden() {
+        for hidden in [
+            json!({"type": "event", "name": "handoff.initiate"}),
+            json!({"type": "typing", "from": {"id": "bot"}}),
+            json!({"type": "message", "text": "   ", "from": {"id": "bot"}}),
+            json!({"type": "message", "from": {"id": "bot"}}),
+        ] {
+            assert_eq!(classify(&activity(hidden.clone()), "me"), None, "{hidden}");
+        }
+    }
+
+    #[test]
+    fn messages_are_attributed_by_sender() {
+        assert_eq!(
+            classify(&bot("1", "hi"), "me"),
+            Some(Kind::Message(Author::Bot))
+        );
+        let mine = activity(json!({"type": "message", "text": "hi", "from": {"id": "me"}}));
+        assert_eq!(classify(&mine, "me"), Some(Kind::Message(Author::Visitor)));
+    }
+
+    #[test]
+    fn echo_updates_the_local_entry_instead_of_duplicating() {
+        let mut t = Transcript::default();
+        t.push_local(
+            "c1".into(),
+            "hello".into(),
+            "2026-01-01T00:00:00Z".into(),
+            Delivery::Sending,
+        );
+        let echo = activity(
+            json!({"type": "message", "id": "conv|0000002", "text": "hello",
+            "timestamp": "2026-01-01T00:00:01Z", "from": {"id": "me"},
+            "channelData": {"clientActivityID": "c1"}}),
+        );
+        assert!(t.upsert(&echo, "me"));
+        assert!(
+            !t.upsert(&echo, "me"),
+            "a replay of the echo changes nothing"
+        );
+        assert_eq!(t.entries().len(), 1);
+        assert_eq!(t.entries()[0].delivery, Delivery::Sent);
+        assert_eq!(t.entries()[0].id.as_deref(), Some("conv|0000002"));
+    }
+
+    #[test]
+    fn replayed_bot_activity_is_ignored() {
+        let mut t = Transcript::default();
+        assert!(t.upsert(&bot("conv|1", "Hello Ada"), "me"));
+        assert!(!t.upsert(&bot("conv|1", "Hello Ada"), "me"));
+        assert_eq!(t.entries().len(), 1);
+        assert_eq!(t.entries()[0].sender, "Demo Bot");
+    }
+
+    #[test]
+    fn sent_is_not_downgraded_by_a_late_post_response() {
+        let mut t = Transcript::default();
+        t.push_local("c1".into(), "x".into(), String::new(), Delivery::Sending);
+        t.set_delivery("c1", Delivery::Sent);
+        t.set_delivery("c1", Delivery::Failed);
+        assert_eq!(t.entries()[0].delivery, Delivery::Sent);
+    }
+
+    #[test]
+    fn markup_stays_plain_text() {
+        let mut t = Transcript::default();
+        t.upsert(&bot("1", "<img src=x onerror=alert(1)>"), "me");
+        assert_eq!(t.entries()[0].text, "<img src=x onerror=alert(1)>");
+    }
+}
