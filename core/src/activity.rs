@@ -108,6 +108,27 @@ pub struct ActivitySet {
     pub watermark: Option<String>,
 }
 
+/// Parses an activity set leniently: an activity that does not fit the schema is skipped
+/// (and counted) instead of failing the whole set, so one bad activity never stalls a chat.
+pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        activities: Vec<Value>,
+        #[serde(default)]
+        watermark: Option<String>,
+    }
+    let raw: Raw = serde_json::from_str(text)?;
+    let total = raw.activities.len();
+    let activities: Vec<Activity> = raw
+        .activities
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let skipped = total - activities.len();
+    Ok((ActivitySet { activities, watermark: raw.watermark }, skipped))
+}
+
 /// Response of `POST /conversations` and `GET /conversations/{id}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -211,6 +232,17 @@ mod tests {
         assert_eq!(set.watermark, None);
         let keepalive: ActivitySet = serde_json::from_str("{}").unwrap();
         assert!(keepalive.activities.is_empty());
+    }
+
+    #[test]
+    fn malformed_activities_are_skipped_not_fatal() {
+        let text = r#"{"activities": [{"type": "message", "text": "ok", "id": "c|1"},
+            {"type": 42}, "junk", {"type": "message", "from": "not an object"}], "watermark": "4"}"#;
+        let (set, skipped) = parse_activity_set(text).unwrap();
+        assert_eq!(set.activities.len(), 1);
+        assert_eq!(skipped, 3);
+        assert_eq!(set.watermark.as_deref(), Some("4"));
+        assert!(parse_activity_set("not json").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - [`activity`]: Direct Line 3.0 wire types.
+//! - [`config`]: site-owner configuration from `data-*` attributes.
 //! - [`survey`]: pre-conversation survey fields and validation.
 //! - [`transcript`]: which activities are visible, and the echo-safe transcript.
 //! - [`session`]: the conversation state machine (events in, effects out).
@@ -11,6 +12,7 @@
 //! Must not import leptos, web-sys, gloo or tokio: everything here runs under `cargo test`.
 
 pub mod activity;
+pub mod config;
 pub mod error;
 pub mod session;
 pub mod survey;

@@ -1,0 +1,155 @@
+//! Command-line configuration of the dev server.
+//!
+//! Hand-parsed (five flags do not justify a parser dependency). Pure: takes the arguments,
+//! returns a [`Config`] or a [`ConfigError`]; `main` decides what to print and exit with.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Usage text printed by `--help` and after a bad argument.
+pub const USAGE: &str = "\
+Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [--keepalive-secs N]
+
+  --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
+  --dist DIR             folder with the built widget and demo.html (default dist)
+  --secret S             Direct Line secret accepted as Bearer credential (default dev-secret)
+  --token-lifetime SECS  lifetime of issued tokens (default 1800)
+  --keepalive-secs N     empty WebSocket frame every N seconds (default 15; 0 = never)";
+
+/// Everything the server needs to know at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Port to bind on 127.0.0.1; 0 lets the OS pick one.
+    pub port: u16,
+    /// Folder served as static files; `/` answers with `<dist>/demo.html`.
+    pub dist: PathBuf,
+    /// The Direct Line secret (a page never sees it; it uses `/api/directline/token`).
+    pub secret: String,
+    /// How long an issued token is valid.
+    pub token_lifetime: Duration,
+    /// Interval of the empty keep-alive frames on the stream; zero disables them.
+    pub keepalive: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            port: 8080,
+            dist: PathBuf::from("dist"),
+            secret: "dev-secret".into(),
+            token_lifetime: Duration::from_secs(1800),
+            keepalive: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Why the command line was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `--help` or `-h`: not an error, but the caller prints usage and stops.
+    #[error("help requested")]
+    Help,
+    #[error("unknown argument `{0}`")]
+    Unknown(String),
+    #[error("`{0}` needs a value")]
+    MissingValue(String),
+    #[error("`{flag}` expects a number, got `{value}`")]
+    NotANumber { flag: String, value: String },
+}
+
+impl Config {
+    /// Parses the arguments after the program name: `--flag value` or `--flag=value`.
+    pub fn from_args<I, S>(args: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut config = Config::default();
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (arg.clone(), None),
+            };
+            if flag == "--help" || flag == "-h" {
+                return Err(ConfigError::Help);
+            }
+            if !matches!(
+                flag.as_str(),
+                "--port" | "--dist" | "--secret" | "--token-lifetime" | "--keepalive-secs"
+            ) {
+                return Err(ConfigError::Unknown(arg));
+            }
+            let value = match inline.or_else(|| args.next()) {
+                Some(v) => v,
+                None => return Err(ConfigError::MissingValue(flag)),
+            };
+            let number = |value: &str| {
+                value.parse::<u64>().map_err(|_| ConfigError::NotANumber {
+                    flag: flag.clone(),
+                    value: value.to_owned(),
+                })
+            };
+            match flag.as_str() {
+                "--port" => {
+                    config.port = value.parse().map_err(|_| ConfigError::NotANumber {
+                        flag: flag.clone(),
+                        value: value.clone(),
+                    })?
+                }
+                "--dist" => config.dist = PathBuf::from(value),
+                "--secret" => config.secret = value,
+                "--token-lifetime" => config.token_lifetime = Duration::from_secs(number(&value)?),
+                _ => config.keepalive = Duration::from_secs(number(&value)?),
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_arguments_give_defaults() {
+        assert_eq!(Config::from_args(Vec::<String>::new()), Ok(Config::default()));
+    }
+
+    #[test]
+    fn every_flag_is_read_in_both_spellings() {
+        let config = Config::from_args([
+            "--port",
+            "0",
+            "--dist=out",
+            "--secret",
+            "s3",
+            "--token-lifetime=60",
+            "--keepalive-secs",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(config.dist, PathBuf::from("out"));
+        assert_eq!(config.secret, "s3");
+        assert_eq!(config.token_lifetime, Duration::from_secs(60));
+        assert_eq!(config.keepalive, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        assert_eq!(
+            Config::from_args(["--prot", "1"]),
+            Err(ConfigError::Unknown("--prot".into()))
+        );
+        assert_eq!(
+            Config::from_args(["--port"]),
+            Err(ConfigError::MissingValue("--port".into()))
+        );
+        assert!(matches!(
+            Config::from_args(["--port", "99999"]),
+            Err(ConfigError::NotANumber { .. })
+        ));
+        assert_eq!(Config::from_args(["-h"]), Err(ConfigError::Help));
+    }
+}

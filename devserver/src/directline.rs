@@ -1,0 +1,274 @@
+//! Direct Line 3.0 REST routes (under `/v3/directline`) and the page's token endpoint.
+//!
+//! Thin handlers: authenticate ([`crate::auth`]), call the [`crate::store`], shape the
+//! response with the `handoff-core` wire types. The WebSocket stream lives in `stream.rs`;
+//! fault injection wraps these routes from `faults.rs`.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use handoff_core::activity::{
+    Activity, ActivitySet, ChannelAccount, Conversation, ResourceResponse, TokenResponse,
+};
+use serde::Deserialize;
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiJson, AppError, OptionalJson, Result};
+use crate::store::Issued;
+use crate::{faults, AppState};
+
+/// The REST routes, with fault injection in front of them.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/tokens/generate", post(generate_token))
+        .route("/tokens/refresh", post(refresh_token))
+        .route("/conversations", post(start_conversation))
+        .route("/conversations/{id}", get(reconnect))
+        .route(
+            "/conversations/{id}/activities",
+            post(post_activity).get(get_activities),
+        )
+        .fallback(unknown_endpoint)
+        .layer(middleware::from_fn_with_state(state, faults::inject))
+}
+
+/// `GET /api/directline/token`: what a site's own token endpoint (Copilot Studio's, or a
+/// backend holding the secret) returns, so the page never holds the secret.
+pub async fn page_token(State(state): State<AppState>) -> Json<TokenResponse> {
+    let issued = state.store.create_conversation(None, state.clock.now());
+    Json(token_response(issued))
+}
+
+/// Optional body of `/tokens/generate` and `POST /conversations` (`TokenParameters`).
+#[derive(Debug, Default, Deserialize)]
+struct TokenParameters {
+    user: Option<ChannelAccount>,
+}
+
+/// `?watermark=N` (also `&t=` on the stream, handled there).
+#[derive(Debug, Default, Deserialize)]
+pub struct WatermarkQuery {
+    pub watermark: Option<String>,
+}
+
+/// Reads a watermark: absent or empty (DirectLineJS sends `watermark=` before it has one)
+/// means "from the start"; anything else must be the number we handed out.
+pub fn parse_watermark(raw: Option<&str>) -> Result<Option<u64>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(w) => w
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::BadArgument(format!("Invalid watermark `{w}`"))),
+    }
+}
+
+/// Query extraction failures answered as Direct Line errors, not plain text.
+pub fn query<T>(query: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| AppError::BadArgument(e.body_text()))
+}
+
+async fn generate_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OptionalJson(params): OptionalJson<TokenParameters>,
+) -> Result<Json<TokenResponse>> {
+    let now = state.clock.now();
+    match auth::from_headers(&state, &headers, now)? {
+        Caller::Secret => {
+            let user = params.and_then(|p| p.user);
+            Ok(Json(token_response(state.store.create_conversation(user, now))))
+        }
+        Caller::Token { .. } => Err(AppError::Forbidden(
+            "Tokens are generated with the secret; use /tokens/refresh with a token".into(),
+        )),
+    }
+}
+
+async fn refresh_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<TokenResponse>> {
+    let now = state.clock.now();
+    match auth::from_headers(&state, &headers, now)? {
+        Caller::Token { grant, .. } => {
+            let issued =
+                state
+                    .store
+                    .issue_token(&grant.conversation_id, Some(grant.user), now)?;
+            Ok(Json(token_response(issued)))
+        }
+        Caller::Secret => Err(AppError::Forbidden(
+            "Only a token can be refreshed; the secret does not expire".into(),
+        )),
+    }
+}
+
+async fn start_conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OptionalJson(params): OptionalJson<TokenParameters>,
+) -> Result<(StatusCode, Json<Conversation>)> {
+    let now = state.clock.now();
+    let issued = match auth::from_headers(&state, &headers, now)? {
+        Caller::Secret => {
+            let user = params.and_then(|p| p.user);
+            state.store.create_conversation(user, now)
+        }
+        // A token was issued together with its conversation: "starting" it just hands out
+        // the stream URL.
+        Caller::Token { token, grant } => Issued {
+            expires_in: grant.expires_in(now),
+            conversation_id: grant.conversation_id,
+            token,
+        },
+    };
+    let conversation = conversation_response(&state, &headers, issued, None);
+    Ok((StatusCode::CREATED, Json(conversation)))
+}
+
+async fn reconnect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
+) -> Result<Json<Conversation>> {
+    let now = state.clock.now();
+    let caller = auth::from_headers(&state, &headers, now)?;
+    caller.check_conversation(&id)?;
+    let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
+    let issued = match caller {
+        Caller::Secret => state.store.issue_token(&id, None, now)?,
+        Caller::Token { token, grant } => {
+            if !state.store.contains(&id) {
+                return Err(AppError::ConversationNotFound(id));
+            }
+            Issued {
+                expires_in: grant.expires_in(now),
+                conversation_id: id,
+                token,
+            }
+        }
+    };
+    Ok(Json(conversation_response(
+        &state, &headers, issued, watermark,
+    )))
+}
+
+async fn post_activity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(activity): ApiJson<Activity>,
+) -> Result<Json<ResourceResponse>> {
+    let now = state.clock.now();
+    let caller = auth::from_headers(&state, &headers, now)?;
+    caller.check_conversation(&id)?;
+    let default_user = match caller {
+        Caller::Token { grant, .. } => Some(grant.user),
+        Caller::Secret => None,
+    };
+    let id = state.store.post_activity(&id, activity, default_user, now)?;
+    Ok(Json(ResourceResponse { id }))
+}
+
+async fn get_activities(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
+) -> Result<Json<ActivitySet>> {
+    let now = state.clock.now();
+    auth::from_headers(&state, &headers, now)?.check_conversation(&id)?;
+    let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
+    Ok(Json(state.store.activities_after(&id, watermark)?))
+}
+
+async fn unknown_endpoint(uri: Uri) -> AppError {
+    AppError::UnknownEndpoint(uri.path().to_owned())
+}
+
+fn token_response(issued: Issued) -> TokenResponse {
+    TokenResponse {
+        token: issued.token,
+        conversation_id: Some(issued.conversation_id),
+        expires_in: Some(issued.expires_in),
+    }
+}
+
+fn conversation_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    issued: Issued,
+    watermark: Option<u64>,
+) -> Conversation {
+    let stream_url = stream_url(state, headers, &issued, watermark);
+    Conversation {
+        conversation_id: issued.conversation_id,
+        token: Some(issued.token),
+        expires_in: Some(issued.expires_in),
+        stream_url: Some(stream_url),
+        reference_grammar_id: None,
+    }
+}
+
+/// `ws://<host>/v3/directline/conversations/<id>/stream?t=<token>[&watermark=N]`, with the
+/// host the client used (so it works through whatever address reached us).
+fn stream_url(
+    state: &AppState,
+    headers: &HeaderMap,
+    issued: &Issued,
+    watermark: Option<u64>,
+) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| is_plain_host(h))
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("127.0.0.1:{}", state.config.port));
+    let mut url = format!(
+        "ws://{host}/v3/directline/conversations/{}/stream?t={}",
+        issued.conversation_id, issued.token
+    );
+    if let Some(w) = watermark {
+        url.push_str(&format!("&watermark={w}"));
+    }
+    url
+}
+
+/// A Host header goes into a URL we hand out: accept host names, IPv4/IPv6 and a port only.
+fn is_plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watermark_is_optional_but_numeric() {
+        assert_eq!(parse_watermark(None), Ok(None));
+        assert_eq!(parse_watermark(Some("")), Ok(None));
+        assert_eq!(parse_watermark(Some("7")), Ok(Some(7)));
+        assert!(matches!(
+            parse_watermark(Some("x")),
+            Err(AppError::BadArgument(_))
+        ));
+    }
+
+    #[test]
+    fn only_plain_hosts_reach_the_stream_url() {
+        assert!(is_plain_host("127.0.0.1:8080"));
+        assert!(is_plain_host("[::1]:8080"));
+        assert!(!is_plain_host("evil/path?x"));
+        assert!(!is_plain_host(""));
+    }
+}

@@ -1,0 +1,202 @@
+//! `AppError`: every way a Direct Line request can fail, and its spec-shaped response.
+//!
+//! Each variant maps to one HTTP status and one Direct Line error code, answered with the
+//! body `{"error": {"code", "message"}}` the official clients parse. Also owns [`ApiJson`],
+//! the JSON body extractor whose failures become these errors instead of axum's plain-text
+//! rejections. Must not know about routes or storage.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use handoff_core::activity::ErrorResponse;
+use serde::de::DeserializeOwned;
+
+/// Result of a request handler.
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// A failed Direct Line request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    /// No `Authorization: Bearer ...` header (nor stream `t` parameter).
+    #[error("Authorization header with a Bearer secret or token is required")]
+    MissingAuth,
+    /// A credential that is neither the secret nor a token we issued.
+    #[error("The secret or token is not valid")]
+    InvalidAuth,
+    /// A token we issued whose lifetime is over.
+    #[error("Token expired")]
+    TokenExpired,
+    /// A valid credential used where it does not apply (token of another conversation,
+    /// secret where a token is needed, or the reverse).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No conversation with this id.
+    #[error("Conversation {0} not found")]
+    ConversationNotFound(String),
+    /// No Direct Line endpoint at this path.
+    #[error("No such endpoint: {0}")]
+    UnknownEndpoint(String),
+    /// The body is not JSON.
+    #[error("Invalid JSON: {0}")]
+    BadSyntax(String),
+    /// The body is JSON but lacks something required (e.g. `type`).
+    #[error("{0}")]
+    MissingProperty(String),
+    /// A parameter has an unusable value.
+    #[error("{0}")]
+    BadArgument(String),
+    /// An error injected through `/_dev/faults`.
+    #[error("Injected fault (HTTP {status})")]
+    Injected {
+        status: StatusCode,
+        retry_after: Option<u64>,
+    },
+}
+
+impl AppError {
+    /// HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::MissingAuth | AppError::InvalidAuth => StatusCode::UNAUTHORIZED,
+            AppError::TokenExpired | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::ConversationNotFound(_) | AppError::UnknownEndpoint(_) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::BadSyntax(_) | AppError::MissingProperty(_) | AppError::BadArgument(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            AppError::Injected { status, .. } => *status,
+        }
+    }
+
+    /// Direct Line error code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::TokenExpired => "TokenExpired",
+            AppError::ConversationNotFound(_) | AppError::UnknownEndpoint(_) => "NotFound",
+            AppError::BadSyntax(_) => "BadSyntax",
+            AppError::MissingProperty(_) => "MissingProperty",
+            AppError::Injected { status, .. } => code_for_status(*status),
+            AppError::MissingAuth
+            | AppError::InvalidAuth
+            | AppError::Forbidden(_)
+            | AppError::BadArgument(_) => "BadArgument",
+        }
+    }
+}
+
+/// The Direct Line code a service would send with this status (used for injected faults).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        403 => "TokenExpired",
+        404 => "NotFound",
+        409 => "Conflict",
+        429 => "TooManyRequests",
+        s if s >= 500 => "ServiceError",
+        _ => "BadArgument",
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = ErrorResponse::new(self.code(), self.to_string());
+        let mut response = (self.status(), Json(body)).into_response();
+        if let AppError::Injected {
+            retry_after: Some(secs),
+            ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// A JSON request body. Unlike `axum::Json` it ignores the `Content-Type` (some clients
+/// send `text/plain` to dodge CORS preflights) and fails with an [`AppError`], so a bad
+/// body gets the Direct Line error shape.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadArgument(e.body_text()))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// An optional JSON request body: an empty body is `None`, anything else must parse.
+#[derive(Debug, Clone)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T, S> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadArgument(e.body_text()))?;
+        if bytes.trim_ascii().is_empty() {
+            return Ok(OptionalJson(None));
+        }
+        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
+    }
+}
+
+/// Parses a JSON body: syntax errors are `BadSyntax`, shape errors `MissingProperty`.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            AppError::MissingProperty(e.to_string())
+        } else {
+            AppError::BadSyntax(e.to_string())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_follow_direct_line() {
+        assert_eq!(AppError::MissingAuth.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(AppError::TokenExpired.status(), StatusCode::FORBIDDEN);
+        assert_eq!(AppError::TokenExpired.code(), "TokenExpired");
+        assert_eq!(AppError::ConversationNotFound("x".into()).status(), StatusCode::NOT_FOUND);
+        let fault = AppError::Injected {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            retry_after: Some(2),
+        };
+        assert_eq!(fault.code(), "TooManyRequests");
+        let response = fault.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+    }
+
+    #[test]
+    fn json_errors_distinguish_syntax_from_shape() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Needs {
+            #[allow(dead_code)]
+            r#type: String,
+        }
+        assert!(matches!(parse_json::<Needs>(b"{oops"), Err(AppError::BadSyntax(_))));
+        assert!(matches!(parse_json::<Needs>(b"{}"), Err(AppError::MissingProperty(_))));
+    }
+}

@@ -1,0 +1,100 @@
+//! handoff-chat dev server: a Direct Line 3.0 emulator with a demo bot, plus static files.
+//!
+//! Layout:
+//! - [`config`]: command-line flags.
+//! - [`clock`]: injectable time (tests expire tokens without sleeping).
+//! - [`error`]: `AppError`, the Direct Line error responses, JSON body extractors.
+//! - [`auth`]: secret / token rules.
+//! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast.
+//! - [`bot`]: the demo bot, pure functions.
+//! - [`directline`]: REST routes under `/v3/directline` and `/api/directline/token`.
+//! - [`stream`]: the WebSocket stream.
+//! - [`faults`]: `/_dev/faults` fault injection.
+//! - [`static_files`]: `/` (demo page) and the `dist` folder.
+//!
+//! `main.rs` only parses flags, binds 127.0.0.1 and calls [`serve`]. Tests build the
+//! router with [`app`] and drive it with `oneshot`, or serve it on port 0.
+
+pub mod auth;
+pub mod bot;
+pub mod clock;
+pub mod config;
+pub mod directline;
+pub mod error;
+pub mod faults;
+pub mod static_files;
+pub mod store;
+pub mod stream;
+
+use std::sync::Arc;
+
+use axum::http::{header, Method};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+
+pub use clock::Clock;
+pub use config::Config;
+
+use faults::Faults;
+use store::Store;
+
+/// Shared state of every handler (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// The flags the server started with.
+    pub config: Arc<Config>,
+    /// Where handlers read the time.
+    pub clock: Clock,
+    /// Conversations and tokens.
+    pub store: Arc<Store>,
+    /// The armed fault plan, if any.
+    pub faults: Arc<Faults>,
+}
+
+impl AppState {
+    /// State with the system clock.
+    pub fn new(config: Config) -> Self {
+        Self::with_clock(config, Clock::system())
+    }
+
+    /// State with a given clock (tests use [`Clock::manual`]).
+    pub fn with_clock(config: Config, clock: Clock) -> Self {
+        Self {
+            store: Arc::new(Store::new(config.token_lifetime)),
+            config: Arc::new(config),
+            clock,
+            faults: Arc::new(Faults::default()),
+        }
+    }
+}
+
+/// The whole application: Direct Line, the page token endpoint, faults, static files, CORS.
+pub fn app(state: AppState) -> Router {
+    let direct_line = directline::routes(state.clone()).merge(stream::routes());
+    Router::new()
+        .nest("/v3/directline", direct_line)
+        .route("/api/directline/token", get(directline::page_token))
+        .merge(faults::routes())
+        .merge(static_files::routes(state.config.dist.clone()))
+        .layer(cors())
+        .with_state(state)
+}
+
+/// Open CORS: the widget is embedded on any site, and demo pages opened from disk send
+/// `Origin: null`. No credentials (cookies) are involved, so `*` is allowed. Request
+/// headers are mirrored because clients add their own (DirectLineJS sends
+/// `x-ms-bot-agent`), and `Retry-After` is exposed so a page can honour a 429.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::RETRY_AFTER])
+}
+
+/// Serves the app on an already bound listener until the task is dropped.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).await
+}

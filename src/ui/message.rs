@@ -1,0 +1,58 @@
+//! One transcript entry. Text is inserted as a text node: markup in it stays visible text.
+
+use handoff_core::transcript::{Author, Delivery, Entry};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// A message bubble with sender, time and (for the visitor's own) delivery state.
+#[component]
+pub fn Message(
+    /// The entry to show.
+    entry: Entry,
+    /// Called when the visitor asks to resend a failed message.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let from_visitor = entry.author == Author::Visitor;
+    let sender = (!from_visitor && !entry.sender.is_empty()).then(|| entry.sender.clone());
+    let status = match entry.delivery {
+        Delivery::Queued => Some("Waiting to send"),
+        Delivery::Sending => Some("Sending…"),
+        Delivery::Sent => Some("Sent"),
+        Delivery::Failed => Some("Not sent"),
+        Delivery::Received => None,
+    };
+    let failed = entry.delivery == Delivery::Failed;
+    view! {
+        <li
+            class="hc-msg"
+            class=("hc-msg--visitor", from_visitor)
+            class=("hc-msg--bot", !from_visitor)
+            class=("hc-msg--failed", failed)
+            data-delivery=format!("{:?}", entry.delivery).to_lowercase()
+        >
+            {sender.map(|name| view! { <span class="hc-msg__sender">{name}</span> })}
+            <p class="hc-msg__text">{entry.text}</p>
+            <span class="hc-msg__meta">
+                <time datetime=entry.timestamp.clone()>{clock(&entry.timestamp)}</time>
+                {status.map(|s| view! { <span class="hc-msg__status">{s}</span> })}
+                {failed
+                    .then(|| {
+                        view! {
+                            <button type="button" class="hc-msg__retry" on:click=move |_| on_retry.run(())>
+                                "Retry"
+                            </button>
+                        }
+                    })}
+            </span>
+        </li>
+    }
+}
+
+/// Local "HH:MM" for an ISO 8601 timestamp ("" when it cannot be read).
+fn clock(timestamp: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(timestamp));
+    if timestamp.is_empty() || date.get_time().is_nan() {
+        return String::new();
+    }
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
