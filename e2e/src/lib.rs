@@ -1,1 +1,223 @@
+//! End-to-end harness: starts the real dev server binary and ChromeDriver on loopback,
+//! drives headless Chromium to the demo page (which loads the widget through the real
+//! `handoff-chat.js` tag), and finds widget elements inside its shadow root the way a
+//! person does: by visible labels and accessible names.
+//!
+//! Environment: `DEVSERVER_BIN` (the built dev server), `DIST_DIR` (the built widget),
+//! `CHROMEDRIVER` (optional, default `chromedriver` on PATH).
 
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long any wait for the page may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A running dev server, ChromeDriver and browser session.
+pub struct Harness {
+    pub client: Client,
+    /// Base URL of the dev server, e.g. `http://127.0.0.1:41234/`.
+    pub url: String,
+    _server: Child,
+    _driver: Child,
+    _profile: TempDir,
+}
+
+impl Harness {
+    /// Starts everything with extra dev server arguments.
+    pub async fn start(server_args: &[&str]) -> Harness {
+        let (server, url) = start_server(server_args).await;
+        let profile = TempDir::new("hc-e2e-profile");
+        let (driver, driver_url) = start_driver().await;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                format!("--user-data-dir={}", profile.0.display()),
+            ]}),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&driver_url)
+            .await
+            .expect("connect to chromedriver");
+        Harness { client, url, _server: server, _driver: driver, _profile: profile }
+    }
+
+    /// Ends the browser session (the processes are killed on drop).
+    pub async fn finish(self) {
+        let _ = self.client.clone().close().await;
+    }
+
+    /// Opens the demo page and waits for the widget's launcher.
+    pub async fn open_demo(&self) -> ShadowRoot {
+        self.client.goto(&self.url).await.expect("open demo page");
+        self.widget().await
+    }
+
+    /// The widget's shadow root, once its launcher is rendered.
+    pub async fn widget(&self) -> ShadowRoot {
+        let host = self.client.wait().at_most(WAIT).for_element(Locator::Css("[data-handoff-chat]")).await;
+        let shadow = host.expect("widget host element").shadow_root().await.expect("open shadow root");
+        wait_until("launcher rendered", || async { shadow.find(Locator::Css(".hc-launcher")).await.is_ok() }).await;
+        shadow
+    }
+
+    /// Runs JavaScript in the page and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    /// Calls the dev server's JSON control API (e.g. fault injection) from the page, which
+    /// is same-origin with it; panics unless the answer is 2xx.
+    pub async fn control(&self, method: &str, path: &str, body: Option<Value>) {
+        let script = "const [method, path, body, done] = arguments;
+            fetch(path, {method, headers: {'Content-Type': 'application/json'},
+                         body: body === null ? undefined : JSON.stringify(body)})
+              .then(r => done(r.status), e => done(String(e)));";
+        let status = self
+            .client
+            .execute_async(script, vec![json!(method), json!(path), body.unwrap_or(Value::Null)])
+            .await
+            .expect("control call runs");
+        assert!(status.as_u64().is_some_and(|s| (200..300).contains(&s)), "{method} {path}: {status}");
+    }
+}
+
+/// The button whose accessible name (aria-label or text) contains `name`, case-insensitive.
+pub async fn button(shadow: &ShadowRoot, name: &str) -> Element {
+    let wanted = name.to_lowercase();
+    for el in shadow.find_all(Locator::Css("button")).await.expect("buttons") {
+        let label = match el.attr("aria-label").await.ok().flatten() {
+            Some(label) => label,
+            None => el.text().await.unwrap_or_default(),
+        };
+        if label.to_lowercase().contains(&wanted) {
+            return el;
+        }
+    }
+    panic!("no button named {name:?}");
+}
+
+/// The form control whose visible label starts with `label`.
+pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
+    for el in shadow.find_all(Locator::Css("label")).await.expect("labels") {
+        let text = el.prop("textContent").await.ok().flatten().unwrap_or_default();
+        if text.trim().starts_with(label) {
+            let id = el.attr("for").await.ok().flatten().expect("label has for");
+            return shadow.find(Locator::Css(&format!("#{id}"))).await.expect("labelled control");
+        }
+    }
+    panic!("no field labelled {label:?}");
+}
+
+/// Texts of the transcript messages, in order.
+pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
+    let mut texts = Vec::new();
+    for el in shadow.find_all(Locator::Css(".hc-msg__text")).await.unwrap_or_default() {
+        texts.push(el.text().await.unwrap_or_default());
+    }
+    texts
+}
+
+/// Waits until the transcript has a message containing `needle`; returns all messages.
+pub async fn wait_for_message(shadow: &ShadowRoot, needle: &str) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let texts = messages(shadow).await;
+        if texts.iter().any(|t| t.contains(needle)) {
+            return texts;
+        }
+        assert!(start.elapsed() < WAIT, "no message containing {needle:?}; transcript: {texts:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls `check` until it is true or [`WAIT`] passes.
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < WAIT, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// WebDriver key code for Enter.
+pub const ENTER: &str = "\u{E007}";
+
+async fn start_server(args: &[&str]) -> (Child, String) {
+    let bin = std::env::var("DEVSERVER_BIN").unwrap_or_else(|_| "../target/debug/devserver".into());
+    let dist = std::env::var("DIST_DIR").unwrap_or_else(|_| "../dist".into());
+    let mut child = Command::new(&bin)
+        .args(["--port", "0", "--dist", &dist])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start dev server {bin}: {e}"));
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .expect("dev server printed its URL in time")
+        .expect("read stdout")
+        .expect("a line");
+    let url = line.split_whitespace().last().expect("URL on the line").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "unexpected line: {line}");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, url)
+}
+
+async fn start_driver() -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {bin}: {e}"));
+    wait_until("chromedriver listening", || async move {
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+    })
+    .await;
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), nanos()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}

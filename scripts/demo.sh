@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up, builds the widget and runs the dev server with the demo page.
+# PORT=9000 bash scripts/demo.sh to use another port.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/build.sh
+exec cargo run --release -p devserver -- --port "${PORT:-8080}" --dist dist
