@@ -151,7 +151,9 @@ pub fn classify(text: &str) -> Intent {
     }
     if any(&["password", "passwords", "passcode"]) {
         Intent::Faq(Faq::PasswordReset)
-    } else if any(&["order", "orders", "delivery", "shipping", "tracking", "parcel"]) {
+    } else if any(&[
+        "order", "orders", "delivery", "shipping", "tracking", "parcel",
+    ]) {
         Intent::Faq(Faq::OrderStatus)
     } else if any(&["hours", "open", "opening", "closed", "closing"]) {
         Intent::Faq(Faq::OpeningHours)
@@ -323,12 +325,17 @@ mod tests {
             kind: "event".into(),
             name: Some("startConversation".into()),
             value: Some(value),
+            text: None,
             ..user_message("c|0000001", "")
         }
     }
 
     /// Feeds one activity the way the store does: appended to history, then answered.
-    fn send(state: &mut BotState, history: &mut Vec<Activity>, activity: Activity) -> Vec<Activity> {
+    fn send(
+        state: &mut BotState,
+        history: &mut Vec<Activity>,
+        activity: Activity,
+    ) -> Vec<Activity> {
         history.push(activity.clone());
         let ctx = Context {
             conversation_id: "c",
@@ -375,20 +382,39 @@ mod tests {
         let mut state = BotState::default();
         let replies = send(&mut state, &mut vec![], start_event(json!({})));
         assert_eq!(texts(&replies), ["Hello, how can I help?"]);
-        let replies = send(&mut state, &mut vec![], start_event(json!({"firstName": "Ada"})));
+        let replies = send(
+            &mut state,
+            &mut vec![],
+            start_event(json!({"firstName": "Ada"})),
+        );
         assert_eq!(texts(&replies), ["Hello Ada, how can I help?"]);
     }
 
     #[test]
     fn answers_the_faq_topics() {
         let mut state = BotState::default();
-        let hours = send(&mut state, &mut vec![], user_message("c|1", "What are your opening hours?"));
+        let hours = send(
+            &mut state,
+            &mut vec![],
+            user_message("c|1", "What are your opening hours?"),
+        );
         assert!(texts(&hours)[0].contains("Monday to Friday"));
-        let order = send(&mut state, &mut vec![], user_message("c|2", "Where is my ORDER?"));
+        let order = send(
+            &mut state,
+            &mut vec![],
+            user_message("c|2", "Where is my ORDER?"),
+        );
         assert_eq!(texts(&order), [Faq::OrderStatus.answer()]);
-        let reset = send(&mut state, &mut vec![], user_message("c|3", "reset password"));
+        let reset = send(
+            &mut state,
+            &mut vec![],
+            user_message("c|3", "reset password"),
+        );
         assert_eq!(texts(&reset), [Faq::PasswordReset.answer()]);
-        assert_eq!(state.topics, ["Opening hours", "Order status", "Password reset"]);
+        assert_eq!(
+            state.topics,
+            ["Opening hours", "Order status", "Password reset"]
+        );
     }
 
     #[test]
@@ -423,7 +449,11 @@ mod tests {
             start_event(json!({"firstName": "Ada", "lastName": "Lovelace",
                                "email": "ada@example.com", "caseNumber": "CAS-01234"})),
         );
-        send(&mut state, &mut history, user_message("c|0000004", "opening hours"));
+        send(
+            &mut state,
+            &mut history,
+            user_message("c|0000004", "opening hours"),
+        );
         let mut ask = user_message("c|0000007", "I want to talk to a person");
         ask.locale = Some("de-DE".into());
         let replies = send(&mut state, &mut history, ask);
@@ -440,7 +470,10 @@ mod tests {
         assert_eq!(value["va_Scope"], "bot");
         assert_eq!(value["va_LastTopic"], "Escalate");
         assert_eq!(value["va_LastPhrases"], "I want to talk to a person");
-        assert_eq!(value["va_Topics"], json!(["Greeting", "Opening hours", "Escalate"]));
+        assert_eq!(
+            value["va_Topics"],
+            json!(["Greeting", "Opening hours", "Escalate"])
+        );
         assert_eq!(value["va_ConversationId"], "c");
         assert_eq!(value["va_BotId"], BOT_ID);
         assert_eq!(value["va_BotName"], BOT_NAME);
@@ -470,10 +503,18 @@ mod tests {
 
     #[test]
     fn escalation_phrases_are_recognised() {
-        for text in ["talk to a person", "I want a human", "agent please", "A representative!"] {
+        for text in [
+            "talk to a person",
+            "I want a human",
+            "agent please",
+            "A representative!",
+        ] {
             assert_eq!(classify(text), Intent::Escalate, "{text}");
         }
-        assert_eq!(classify("someone changed my password"), Intent::Faq(Faq::PasswordReset));
+        assert_eq!(
+            classify("someone changed my password"),
+            Intent::Faq(Faq::PasswordReset)
+        );
     }
 
     #[test]
@@ -484,7 +525,11 @@ mod tests {
             let replies = send(&mut state, &mut history, user_message("c|x", "bananas"));
             assert_eq!(texts(&replies), [FALLBACK_TEXT], "message {n}");
         }
-        let replies = send(&mut state, &mut history, user_message("c|x", "still bananas"));
+        let replies = send(
+            &mut state,
+            &mut history,
+            user_message("c|x", "still bananas"),
+        );
         assert_eq!(texts(&replies), [ESCALATION_TEXT]);
         let value = handoff(&replies).unwrap().value.clone().unwrap();
         assert_eq!(value["reason"], "fallback");
@@ -499,7 +544,11 @@ mod tests {
         let mut history = vec![];
         send(&mut state, &mut history, user_message("c|x", "bananas"));
         send(&mut state, &mut history, user_message("c|x", "bananas"));
-        send(&mut state, &mut history, user_message("c|x", "opening hours"));
+        send(
+            &mut state,
+            &mut history,
+            user_message("c|x", "opening hours"),
+        );
         assert_eq!(state.fallbacks, 0);
         for _ in 0..2 {
             let replies = send(&mut state, &mut history, user_message("c|x", "bananas"));

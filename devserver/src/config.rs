@@ -113,7 +113,10 @@ mod tests {
 
     #[test]
     fn no_arguments_give_defaults() {
-        assert_eq!(Config::from_args(Vec::<String>::new()), Ok(Config::default()));
+        assert_eq!(
+            Config::from_args(Vec::<String>::new()),
+            Ok(Config::default())
+        );
     }
 
     #[test]

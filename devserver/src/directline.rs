@@ -43,9 +43,34 @@ pub async fn page_token(State(state): State<AppState>) -> Json<TokenResponse> {
 }
 
 /// Optional body of `/tokens/generate` and `POST /conversations` (`TokenParameters`).
+/// Lenient on purpose: DirectLineJS sends `{"user": {}, "locale": ...}` when it has no
+/// user id, which must not fail the request.
 #[derive(Debug, Default, Deserialize)]
 struct TokenParameters {
-    user: Option<ChannelAccount>,
+    #[serde(default)]
+    user: Option<UserParameter>,
+}
+
+/// The `user` of [`TokenParameters`]; every field optional.
+#[derive(Debug, Default, Deserialize)]
+struct UserParameter {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl TokenParameters {
+    /// The requested user, when it names an id.
+    fn user(params: Option<Self>) -> Option<ChannelAccount> {
+        let user = params?.user?;
+        let id = user.id.filter(|id| !id.trim().is_empty())?;
+        Some(ChannelAccount {
+            id,
+            name: user.name,
+            role: None,
+        })
+    }
 }
 
 /// `?watermark=N` (also `&t=` on the stream, handled there).
@@ -81,8 +106,10 @@ async fn generate_token(
     let now = state.clock.now();
     match auth::from_headers(&state, &headers, now)? {
         Caller::Secret => {
-            let user = params.and_then(|p| p.user);
-            Ok(Json(token_response(state.store.create_conversation(user, now))))
+            let user = TokenParameters::user(params);
+            Ok(Json(token_response(
+                state.store.create_conversation(user, now),
+            )))
         }
         Caller::Token { .. } => Err(AppError::Forbidden(
             "Tokens are generated with the secret; use /tokens/refresh with a token".into(),
@@ -97,10 +124,9 @@ async fn refresh_token(
     let now = state.clock.now();
     match auth::from_headers(&state, &headers, now)? {
         Caller::Token { grant, .. } => {
-            let issued =
-                state
-                    .store
-                    .issue_token(&grant.conversation_id, Some(grant.user), now)?;
+            let issued = state
+                .store
+                .issue_token(&grant.conversation_id, Some(grant.user), now)?;
             Ok(Json(token_response(issued)))
         }
         Caller::Secret => Err(AppError::Forbidden(
@@ -117,7 +143,7 @@ async fn start_conversation(
     let now = state.clock.now();
     let issued = match auth::from_headers(&state, &headers, now)? {
         Caller::Secret => {
-            let user = params.and_then(|p| p.user);
+            let user = TokenParameters::user(params);
             state.store.create_conversation(user, now)
         }
         // A token was issued together with its conversation: "starting" it just hands out
@@ -173,7 +199,9 @@ async fn post_activity(
         Caller::Token { grant, .. } => Some(grant.user),
         Caller::Secret => None,
     };
-    let id = state.store.post_activity(&id, activity, default_user, now)?;
+    let id = state
+        .store
+        .post_activity(&id, activity, default_user, now)?;
     Ok(Json(ResourceResponse { id }))
 }
 

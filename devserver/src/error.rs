@@ -179,7 +179,10 @@ mod tests {
         assert_eq!(AppError::MissingAuth.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(AppError::TokenExpired.status(), StatusCode::FORBIDDEN);
         assert_eq!(AppError::TokenExpired.code(), "TokenExpired");
-        assert_eq!(AppError::ConversationNotFound("x".into()).status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            AppError::ConversationNotFound("x".into()).status(),
+            StatusCode::NOT_FOUND
+        );
         let fault = AppError::Injected {
             status: StatusCode::TOO_MANY_REQUESTS,
             retry_after: Some(2),
@@ -196,7 +199,13 @@ mod tests {
             #[allow(dead_code)]
             r#type: String,
         }
-        assert!(matches!(parse_json::<Needs>(b"{oops"), Err(AppError::BadSyntax(_))));
-        assert!(matches!(parse_json::<Needs>(b"{}"), Err(AppError::MissingProperty(_))));
+        assert!(matches!(
+            parse_json::<Needs>(b"{oops"),
+            Err(AppError::BadSyntax(_))
+        ));
+        assert!(matches!(
+            parse_json::<Needs>(b"{}"),
+            Err(AppError::MissingProperty(_))
+        ));
     }
 }

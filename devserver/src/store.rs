@@ -304,7 +304,9 @@ mod tests {
     fn posting_appends_the_activity_and_the_bot_replies() {
         let store = Store::new(Duration::from_secs(60));
         let conv = store.create_conversation(None, 0).conversation_id;
-        let id = store.post_activity(&conv, message("opening hours"), None, 0).unwrap();
+        let id = store
+            .post_activity(&conv, message("opening hours"), None, 0)
+            .unwrap();
         assert_eq!(id, format!("{conv}|0000001"));
         let set = store.activities_after(&conv, None).unwrap();
         let kinds: Vec<&str> = set.activities.iter().map(|a| a.kind.as_str()).collect();

@@ -62,7 +62,11 @@ async fn connect(
             socket,
             store,
             conversation_id: id,
-            last_sent: backlog.watermark.as_deref().and_then(|w| w.parse().ok()).unwrap_or(0),
+            last_sent: backlog
+                .watermark
+                .as_deref()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(0),
         };
         session.run(backlog, feed, keepalive).await;
     }))
@@ -87,8 +91,8 @@ impl Session {
         if !backlog.activities.is_empty() && self.send(&backlog).await.is_err() {
             return;
         }
-        let mut ticker = (!keepalive.is_zero())
-            .then(|| interval_at(Instant::now() + keepalive, keepalive));
+        let mut ticker =
+            (!keepalive.is_zero()).then(|| interval_at(Instant::now() + keepalive, keepalive));
         loop {
             tokio::select! {
                 appended = feed.recv() => {
