@@ -26,8 +26,8 @@
 
   function start() {
     document.body.appendChild(host);
-    var wasm = import(base + "handoff-chat-app.js").then(function (glue) {
-      return glue.default({ module_or_path: base + "handoff-chat-app_bg.wasm" }).then(function () {
+    var wasm = import(base + "handoff-chat-widget.js").then(function (glue) {
+      return glue.default({ module_or_path: base + "handoff-chat-widget_bg.wasm" }).then(function () {
         return glue;
       });
     });

@@ -2,7 +2,7 @@
 # Prints what a visitor downloads for the widget: each dist file raw, gzip -9 and brotli -q 11.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-files=(handoff-chat.js handoff_chat_app.js handoff_chat_app_bg.wasm handoff-chat.css)
+files=(handoff-chat.js handoff-chat-widget.js handoff-chat-widget_bg.wasm handoff-chat.css)
 printf '%-28s %10s %10s %10s\n' "bundle file" raw gzip brotli
 total_raw=0 total_gz=0 total_br=0
 for f in "${files[@]}"; do

@@ -13,7 +13,7 @@ step() { echo; echo "=== $1"; shift; "$@" 2>&1 | tee -a "$log"; }
 
 step "core + dev server (native)" cargo test -p handoff-core -p devserver
 step "components in headless Chromium" \
-  env CHROMEDRIVER="$(command -v chromedriver)" cargo test -p handoff-chat --target wasm32-unknown-unknown
+  env CHROMEDRIVER="$(command -v chromedriver)" cargo test -p handoff-chat-widget --target wasm32-unknown-unknown
 cargo build -p devserver
 step "official Direct Line client (botframework-directlinejs)" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" node --test tests/node/

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use handoff_chat_app::ui::{App, Composer, Message, SurveyForm};
+use handoff_chat_widget::ui::{App, Composer, Message, SurveyForm};
 use handoff_core::config::ConfigError;
 use handoff_core::survey::{SurveyAnswers, SurveyConfig};
 use handoff_core::transcript::{Author, Delivery, Entry};
@@ -20,7 +20,9 @@ fn shadow_mount() -> (ShadowRoot, HtmlElement) {
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
-    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    let shadow = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     shadow.append_child(&root).unwrap();
     (shadow, root)
@@ -42,7 +44,12 @@ fn input_by_label(shadow: &ShadowRoot, label: &str) -> HtmlInputElement {
     let labels = shadow.query_selector_all("label").unwrap();
     for i in 0..labels.length() {
         let el: Element = labels.item(i).unwrap().unchecked_into();
-        if el.text_content().unwrap_or_default().trim_start().starts_with(label) {
+        if el
+            .text_content()
+            .unwrap_or_default()
+            .trim_start()
+            .starts_with(label)
+        {
             let id = el.get_attribute("for").unwrap();
             return find(shadow, &format!("#{id}")).unchecked_into();
         }
@@ -52,11 +59,15 @@ fn input_by_label(shadow: &ShadowRoot, label: &str) -> HtmlInputElement {
 
 fn type_into(input: &HtmlInputElement, value: &str) {
     input.set_value(value);
-    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
 }
 
 fn submit(shadow: &ShadowRoot) {
-    find(shadow, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    find(shadow, "button[type=submit]")
+        .unchecked_into::<HtmlElement>()
+        .click();
 }
 
 #[wasm_bindgen_test]
@@ -78,28 +89,52 @@ async fn survey_shows_inline_accessible_errors_and_submits_valid_answers() {
     leptos::task::tick().await;
     let first = input_by_label(&shadow, "First name");
     assert_eq!(first.get_attribute("aria-invalid").as_deref(), Some("true"));
-    let described = first.get_attribute("aria-describedby").expect("error linked");
-    assert_eq!(text(&shadow, &format!("#{described}")), "First name is required.");
+    let described = first
+        .get_attribute("aria-describedby")
+        .expect("error linked");
+    assert_eq!(
+        text(&shadow, &format!("#{described}")),
+        "First name is required."
+    );
     assert_eq!(text(&shadow, "#hc-error-email"), "Email is required.");
-    assert_eq!(text(&shadow, "#hc-error-lastName"), "", "optional fields show no error");
-    let focused = shadow.active_element().expect("focus moved to the first invalid field");
+    assert_eq!(
+        text(&shadow, "#hc-error-lastName"),
+        "",
+        "optional fields show no error"
+    );
+    let focused = shadow
+        .active_element()
+        .expect("focus moved to the first invalid field");
     assert_eq!(focused.id(), first.id());
     assert!(submitted.lock().unwrap().is_none());
 
     type_into(&first, "Ada");
     leptos::task::tick().await;
-    assert_eq!(first.get_attribute("aria-invalid").as_deref(), Some("false"), "fixing clears the error");
+    assert_eq!(
+        first.get_attribute("aria-invalid").as_deref(),
+        Some("false"),
+        "fixing clears the error"
+    );
     let email = input_by_label(&shadow, "Email");
     type_into(&email, "ada@example");
-    email.dispatch_event(&web_sys::Event::new("blur").unwrap()).unwrap();
+    email
+        .dispatch_event(&web_sys::Event::new("blur").unwrap())
+        .unwrap();
     leptos::task::tick().await;
-    assert_eq!(text(&shadow, "#hc-error-email"), "Enter an email address like name@example.com.");
+    assert_eq!(
+        text(&shadow, "#hc-error-email"),
+        "Enter an email address like name@example.com."
+    );
 
     type_into(&email, " ada@example.com ");
     type_into(&input_by_label(&shadow, "Case number"), "CAS-01234");
     submit(&shadow);
     leptos::task::tick().await;
-    let answers = submitted.lock().unwrap().clone().expect("valid answers submitted");
+    let answers = submitted
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("valid answers submitted");
     assert_eq!(answers.first_name, "Ada");
     assert_eq!(answers.email, "ada@example.com", "trimmed");
     assert_eq!(answers.case_number, "CAS-01234");
@@ -118,13 +153,22 @@ async fn message_markup_stays_text() {
         timestamp: "2026-11-22T10:04:05.000Z".into(),
         delivery: Delivery::Received,
     };
-    leptos::mount::mount_to(root, move || view! { <ol><Message entry=entry on_retry=Callback::new(|()| {})/></ol> })
-        .forget();
+    leptos::mount::mount_to(
+        root,
+        move || view! { <ol><Message entry=entry on_retry=Callback::new(|()| {})/></ol> },
+    )
+    .forget();
     leptos::task::tick().await;
-    assert!(shadow.query_selector("img, b, i").unwrap().is_none(), "no element was created from the text");
+    assert!(
+        shadow.query_selector("img, b, i").unwrap().is_none(),
+        "no element was created from the text"
+    );
     assert_eq!(text(&shadow, ".hc-msg__text"), payload);
     assert_eq!(text(&shadow, ".hc-msg__sender"), "Demo <i>Bot</i>");
-    assert_eq!(find(&shadow, "time").get_attribute("datetime").as_deref(), Some("2026-11-22T10:04:05.000Z"));
+    assert_eq!(
+        find(&shadow, "time").get_attribute("datetime").as_deref(),
+        Some("2026-11-22T10:04:05.000Z")
+    );
     assert_eq!(text(&shadow, "time").len(), 5, "HH:MM");
 }
 
@@ -148,7 +192,9 @@ async fn failed_message_offers_retry() {
     .forget();
     leptos::task::tick().await;
     assert_eq!(text(&shadow, ".hc-msg__status"), "Not sent");
-    find(&shadow, ".hc-msg__retry").unchecked_into::<HtmlElement>().click();
+    find(&shadow, ".hc-msg__retry")
+        .unchecked_into::<HtmlElement>()
+        .click();
     assert_eq!(*retried.lock().unwrap(), 1);
 }
 
@@ -166,7 +212,10 @@ async fn composer_sends_on_enter_keeps_shift_enter_and_blocks_empty() {
     assert_eq!(label.text_content().unwrap(), "Message");
     let textarea: HtmlTextAreaElement = find(&shadow, "#hc-message").unchecked_into();
     let send_button = find(&shadow, ".hc-composer__send");
-    assert!(send_button.has_attribute("disabled"), "empty message cannot be sent");
+    assert!(
+        send_button.has_attribute("disabled"),
+        "empty message cannot be sent"
+    );
 
     let key = |key: &str, shift: bool| {
         let init = web_sys::KeyboardEventInit::new();
@@ -176,12 +225,17 @@ async fn composer_sends_on_enter_keeps_shift_enter_and_blocks_empty() {
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()
     };
     textarea.set_value("line one");
-    textarea.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    textarea
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     leptos::task::tick().await;
     assert!(!send_button.has_attribute("disabled"));
     let shift_enter = key("Enter", true);
     textarea.dispatch_event(&shift_enter).unwrap();
-    assert!(!shift_enter.default_prevented(), "Shift+Enter inserts a new line");
+    assert!(
+        !shift_enter.default_prevented(),
+        "Shift+Enter inserts a new line"
+    );
     assert!(sent.lock().unwrap().is_empty());
 
     textarea.dispatch_event(&key("Enter", false)).unwrap();
@@ -190,7 +244,9 @@ async fn composer_sends_on_enter_keeps_shift_enter_and_blocks_empty() {
     assert_eq!(textarea.value(), "", "composer cleared after sending");
 
     textarea.set_value("   ");
-    textarea.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    textarea
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     textarea.dispatch_event(&key("Enter", false)).unwrap();
     assert_eq!(sent.lock().unwrap().len(), 1, "whitespace is not sent");
 }
@@ -198,14 +254,23 @@ async fn composer_sends_on_enter_keeps_shift_enter_and_blocks_empty() {
 #[wasm_bindgen_test]
 async fn invalid_config_shows_a_readable_error_for_the_site_owner() {
     let (shadow, root) = shadow_mount();
-    let error = ConfigError::Missing { attribute: "data-token-url", example: "data-token-url=\"/token\"" };
+    let error = ConfigError::Missing {
+        attribute: "data-token-url",
+        example: "data-token-url=\"/token\"",
+    };
     leptos::mount::mount_to(root, move || view! { <App config=Err(error)/> }).forget();
     leptos::task::tick().await;
     let launcher: HtmlElement = find(&shadow, ".hc-launcher").unchecked_into();
-    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Open chat"));
+    assert_eq!(
+        launcher.get_attribute("aria-label").as_deref(),
+        Some("Open chat")
+    );
     launcher.click();
     leptos::task::tick().await;
     assert!(!find(&shadow, ".hc-panel").has_attribute("hidden"));
     assert!(text(&shadow, "[role=alert]").contains("data-token-url"));
-    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Close chat"));
+    assert_eq!(
+        launcher.get_attribute("aria-label").as_deref(),
+        Some("Close chat")
+    );
 }

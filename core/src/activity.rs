@@ -126,7 +126,13 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
         .filter_map(|v| serde_json::from_value(v).ok())
         .collect();
     let skipped = total - activities.len();
-    Ok((ActivitySet { activities, watermark: raw.watermark }, skipped))
+    Ok((
+        ActivitySet {
+            activities,
+            watermark: raw.watermark,
+        },
+        skipped,
+    ))
 }
 
 /// Response of `POST /conversations` and `GET /conversations/{id}`.

@@ -29,9 +29,17 @@ pub struct WidgetConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("handoff-chat: the script tag needs {attribute} (for example {example}).")]
-    Missing { attribute: &'static str, example: &'static str },
-    #[error("handoff-chat: {attribute}=\"{value}\" is not a valid URL: use an http(s) URL or a path.")]
-    BadUrl { attribute: &'static str, value: String },
+    Missing {
+        attribute: &'static str,
+        example: &'static str,
+    },
+    #[error(
+        "handoff-chat: {attribute}=\"{value}\" is not a valid URL: use an http(s) URL or a path."
+    )]
+    BadUrl {
+        attribute: &'static str,
+        value: String,
+    },
 }
 
 impl WidgetConfig {
@@ -68,7 +76,10 @@ fn check_url(attribute: &'static str, value: &str) -> Result<String, ConfigError
     if (absolute || path) && !value.chars().any(char::is_whitespace) {
         Ok(value.to_owned())
     } else {
-        Err(ConfigError::BadUrl { attribute, value: value.to_owned() })
+        Err(ConfigError::BadUrl {
+            attribute,
+            value: value.to_owned(),
+        })
     }
 }
 
@@ -77,13 +88,19 @@ mod tests {
     use super::*;
 
     fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn minimal_config_gets_defaults() {
-        let config = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", "/api/directline/token")]), "fr-FR")
-            .unwrap();
+        let config = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/api/directline/token")]),
+            "fr-FR",
+        )
+        .unwrap();
         assert_eq!(config.directline_url, DEFAULT_DIRECTLINE_URL);
         assert_eq!(config.title, "Chat with us");
         assert_eq!(config.locale, "fr-FR");
@@ -114,9 +131,24 @@ mod tests {
 
     #[test]
     fn bad_urls_are_refused() {
-        for bad in ["javascript:alert(1)", "ftp://x", "not a url", "example.com/token"] {
-            let err = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", bad)]), "en").unwrap_err();
-            assert!(matches!(err, ConfigError::BadUrl { attribute: "data-token-url", .. }), "{bad}");
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x",
+            "not a url",
+            "example.com/token",
+        ] {
+            let err =
+                WidgetConfig::from_attributes(&attrs(&[("tokenUrl", bad)]), "en").unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::BadUrl {
+                        attribute: "data-token-url",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
         }
     }
 }

@@ -51,7 +51,13 @@ impl Harness {
             .connect(&driver_url)
             .await
             .expect("connect to chromedriver");
-        Harness { client, url, _server: server, _driver: driver, _profile: profile }
+        Harness {
+            client,
+            url,
+            _server: server,
+            _driver: driver,
+            _profile: profile,
+        }
     }
 
     /// Ends the browser session (the processes are killed on drop).
@@ -67,15 +73,30 @@ impl Harness {
 
     /// The widget's shadow root, once its launcher is rendered.
     pub async fn widget(&self) -> ShadowRoot {
-        let host = self.client.wait().at_most(WAIT).for_element(Locator::Css("[data-handoff-chat]")).await;
-        let shadow = host.expect("widget host element").shadow_root().await.expect("open shadow root");
-        wait_until("launcher rendered", || async { shadow.find(Locator::Css(".hc-launcher")).await.is_ok() }).await;
+        let host = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-handoff-chat]"))
+            .await;
+        let shadow = host
+            .expect("widget host element")
+            .shadow_root()
+            .await
+            .expect("open shadow root");
+        wait_until("launcher rendered", || async {
+            shadow.find(Locator::Css(".hc-launcher")).await.is_ok()
+        })
+        .await;
         shadow
     }
 
     /// Runs JavaScript in the page and returns its result.
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     /// Calls the dev server's JSON control API (e.g. fault injection) from the page, which
@@ -87,17 +108,27 @@ impl Harness {
               .then(r => done(r.status), e => done(String(e)));";
         let status = self
             .client
-            .execute_async(script, vec![json!(method), json!(path), body.unwrap_or(Value::Null)])
+            .execute_async(
+                script,
+                vec![json!(method), json!(path), body.unwrap_or(Value::Null)],
+            )
             .await
             .expect("control call runs");
-        assert!(status.as_u64().is_some_and(|s| (200..300).contains(&s)), "{method} {path}: {status}");
+        assert!(
+            status.as_u64().is_some_and(|s| (200..300).contains(&s)),
+            "{method} {path}: {status}"
+        );
     }
 }
 
 /// The button whose accessible name (aria-label or text) contains `name`, case-insensitive.
 pub async fn button(shadow: &ShadowRoot, name: &str) -> Element {
     let wanted = name.to_lowercase();
-    for el in shadow.find_all(Locator::Css("button")).await.expect("buttons") {
+    for el in shadow
+        .find_all(Locator::Css("button"))
+        .await
+        .expect("buttons")
+    {
         let label = match el.attr("aria-label").await.ok().flatten() {
             Some(label) => label,
             None => el.text().await.unwrap_or_default(),
@@ -111,11 +142,23 @@ pub async fn button(shadow: &ShadowRoot, name: &str) -> Element {
 
 /// The form control whose visible label starts with `label`.
 pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
-    for el in shadow.find_all(Locator::Css("label")).await.expect("labels") {
-        let text = el.prop("textContent").await.ok().flatten().unwrap_or_default();
+    for el in shadow
+        .find_all(Locator::Css("label"))
+        .await
+        .expect("labels")
+    {
+        let text = el
+            .prop("textContent")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         if text.trim().starts_with(label) {
             let id = el.attr("for").await.ok().flatten().expect("label has for");
-            return shadow.find(Locator::Css(&format!("#{id}"))).await.expect("labelled control");
+            return shadow
+                .find(Locator::Css(&format!("#{id}")))
+                .await
+                .expect("labelled control");
         }
     }
     panic!("no field labelled {label:?}");
@@ -124,7 +167,11 @@ pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
 /// Texts of the transcript messages, in order.
 pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
     let mut texts = Vec::new();
-    for el in shadow.find_all(Locator::Css(".hc-msg__text")).await.unwrap_or_default() {
+    for el in shadow
+        .find_all(Locator::Css(".hc-msg__text"))
+        .await
+        .unwrap_or_default()
+    {
         texts.push(el.text().await.unwrap_or_default());
     }
     texts
@@ -138,7 +185,10 @@ pub async fn wait_for_message(shadow: &ShadowRoot, needle: &str) -> Vec<String> 
         if texts.iter().any(|t| t.contains(needle)) {
             return texts;
         }
-        assert!(start.elapsed() < WAIT, "no message containing {needle:?}; transcript: {texts:?}");
+        assert!(
+            start.elapsed() < WAIT,
+            "no message containing {needle:?}; transcript: {texts:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -177,15 +227,26 @@ async fn start_server(args: &[&str]) -> (Child, String) {
         .expect("dev server printed its URL in time")
         .expect("read stdout")
         .expect("a line");
-    let url = line.split_whitespace().last().expect("URL on the line").to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "unexpected line: {line}");
+    let url = line
+        .split_whitespace()
+        .last()
+        .expect("URL on the line")
+        .to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "unexpected line: {line}"
+    );
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, url)
 }
 
 async fn start_driver() -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let child = Command::new(&bin)
         .arg(format!("--port={port}"))
@@ -195,7 +256,9 @@ async fn start_driver() -> (Child, String) {
         .spawn()
         .unwrap_or_else(|e| panic!("start {bin}: {e}"));
     wait_until("chromedriver listening", || async move {
-        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
     })
     .await;
     (child, format!("http://127.0.0.1:{port}"))
@@ -206,7 +269,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(prefix: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), nanos()));
+        let path =
+            std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), nanos()));
         std::fs::create_dir_all(&path).expect("temp dir");
         TempDir(path)
     }
@@ -219,5 +283,7 @@ impl Drop for TempDir {
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }

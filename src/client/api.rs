@@ -2,7 +2,10 @@
 //! failure to a [`ChatError`] and never touches the session or the UI.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use handoff_core::activity::{parse_activity_set, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse, TokenResponse};
+use handoff_core::activity::{
+    parse_activity_set, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse,
+    TokenResponse,
+};
 use handoff_core::error::ChatError;
 use handoff_core::session::Endpoint;
 use serde::de::DeserializeOwned;
@@ -19,8 +22,15 @@ pub async fn start_conversation(base: &str, token: &str) -> Result<Conversation,
 }
 
 /// `POST /conversations/{id}/activities`.
-pub async fn post_activity(base: &str, endpoint: &Endpoint, activity: &Activity) -> Result<ResourceResponse, ChatError> {
-    let url = format!("{base}/conversations/{}/activities", endpoint.conversation_id);
+pub async fn post_activity(
+    base: &str,
+    endpoint: &Endpoint,
+    activity: &Activity,
+) -> Result<ResourceResponse, ChatError> {
+    let url = format!(
+        "{base}/conversations/{}/activities",
+        endpoint.conversation_id
+    );
     let request = authorized(Request::post(&url), &endpoint.token)
         .json(activity)
         .map_err(|e| ChatError::BadResponse(e.to_string()))?;
@@ -28,15 +38,26 @@ pub async fn post_activity(base: &str, endpoint: &Endpoint, activity: &Activity)
 }
 
 /// `GET /conversations/{id}/activities?watermark=`.
-pub async fn get_activities(base: &str, endpoint: &Endpoint, watermark: Option<&str>) -> Result<ActivitySet, ChatError> {
-    let mut url = format!("{base}/conversations/{}/activities", endpoint.conversation_id);
+pub async fn get_activities(
+    base: &str,
+    endpoint: &Endpoint,
+    watermark: Option<&str>,
+) -> Result<ActivitySet, ChatError> {
+    let mut url = format!(
+        "{base}/conversations/{}/activities",
+        endpoint.conversation_id
+    );
     if let Some(w) = watermark {
         url.push_str("?watermark=");
         url.push_str(w);
     }
     let response = checked(authorized(Request::get(&url), &endpoint.token).send().await).await?;
-    let text = response.text().await.map_err(|e| ChatError::Network(e.to_string()))?;
-    let (set, skipped) = parse_activity_set(&text).map_err(|e| ChatError::BadResponse(e.to_string()))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ChatError::Network(e.to_string()))?;
+    let (set, skipped) =
+        parse_activity_set(&text).map_err(|e| ChatError::BadResponse(e.to_string()))?;
     super::log_skipped(skipped);
     Ok(set)
 }
@@ -46,9 +67,14 @@ fn authorized(request: RequestBuilder, token: &str) -> RequestBuilder {
 }
 
 /// Turns a response into the expected body or a [`ChatError`].
-async fn read<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, ChatError> {
+async fn read<T: DeserializeOwned>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, ChatError> {
     let response = checked(response).await?;
-    response.json::<T>().await.map_err(|e| ChatError::BadResponse(e.to_string()))
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ChatError::BadResponse(e.to_string()))
 }
 
 /// Passes a successful response through; maps a failure to a [`ChatError`] carrying the

@@ -44,7 +44,10 @@ impl Chat {
             if self.phase.get_untracked() != s.phase {
                 self.phase.set(s.phase.clone());
             }
-            if self.entries.with_untracked(|e| e.as_slice() != s.transcript.entries()) {
+            if self
+                .entries
+                .with_untracked(|e| e.as_slice() != s.transcript.entries())
+            {
                 self.entries.set(s.transcript.entries().to_vec());
             }
         });
@@ -54,33 +57,48 @@ impl Chat {
     }
 
     fn perform(self, effect: Effect) {
-        let (base, token_url) = self.config.with_value(|c| (c.directline_url.clone(), c.token_url.clone()));
+        let (base, token_url) = self
+            .config
+            .with_value(|c| (c.directline_url.clone(), c.token_url.clone()));
         spawn_local(async move {
             let event = match effect {
                 Effect::FetchToken => match api::fetch_token(&token_url).await {
                     Ok(token) => Event::TokenReceived(token),
                     Err(e) => Event::ConnectFailed(e),
                 },
-                Effect::StartConversation { token } => match api::start_conversation(&base, &token).await {
-                    Ok(conversation) => Event::ConversationStarted(conversation),
-                    Err(e) => Event::ConnectFailed(e),
-                },
+                Effect::StartConversation { token } => {
+                    match api::start_conversation(&base, &token).await {
+                        Ok(conversation) => Event::ConversationStarted(conversation),
+                        Err(e) => Event::ConnectFailed(e),
+                    }
+                }
                 Effect::OpenStream { url } => {
                     stream::run(&url, |set| self.dispatch(Event::Streamed(set))).await;
                     Event::StreamFailed
                 }
-                Effect::Poll { endpoint, watermark, after_ms } => {
+                Effect::Poll {
+                    endpoint,
+                    watermark,
+                    after_ms,
+                } => {
                     sleep(after_ms).await;
                     match api::get_activities(&base, &endpoint, watermark.as_deref()).await {
                         Ok(set) => Event::Polled(set),
                         Err(e) => Event::PollFailed(e),
                     }
                 }
-                Effect::PostActivity { endpoint, activity, after_ms } => {
+                Effect::PostActivity {
+                    endpoint,
+                    activity,
+                    after_ms,
+                } => {
                     sleep(after_ms).await;
                     let client_id = activity.client_activity_id().unwrap_or_default().to_owned();
                     match api::post_activity(&base, &endpoint, &activity).await {
-                        Ok(response) => Event::Posted { client_id, id: response.id },
+                        Ok(response) => Event::Posted {
+                            client_id,
+                            id: response.id,
+                        },
                         Err(error) => Event::PostFailed { client_id, error },
                     }
                 }

@@ -10,6 +10,8 @@ pub use controller::Chat;
 /// Logs activities dropped by the lenient parser (malformed server data).
 pub(crate) fn log_skipped(skipped: usize) {
     if skipped > 0 {
-        web_sys::console::warn_1(&format!("handoff-chat: skipped {skipped} malformed activities").into());
+        web_sys::console::warn_1(
+            &format!("handoff-chat: skipped {skipped} malformed activities").into(),
+        );
     }
 }

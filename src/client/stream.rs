@@ -35,7 +35,9 @@ pub async fn run(url: &str, mut on_set: impl FnMut(ActivitySet)) {
                 log_skipped(skipped);
                 on_set(set);
             }
-            Err(e) => web_sys::console::warn_1(&format!("handoff-chat: skipped malformed frame: {e}").into()),
+            Err(e) => web_sys::console::warn_1(
+                &format!("handoff-chat: skipped malformed frame: {e}").into(),
+            ),
         }
     }
 }

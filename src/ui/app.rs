@@ -18,7 +18,9 @@ pub fn App(
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let panel = NodeRef::<html::Section>::new();
-    let title = config.as_ref().map_or_else(|_| "Chat".to_owned(), |c| c.title.clone());
+    let title = config
+        .as_ref()
+        .map_or_else(|_| "Chat".to_owned(), |c| c.title.clone());
     let label = title.clone();
     let body = match config {
         Ok(config) => {
@@ -33,7 +35,9 @@ pub fn App(
         if open.get() {
             if let Some(panel) = panel.get() {
                 if let Ok(Some(field)) = panel.query_selector("input, textarea") {
-                    if let Some(field) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&field) {
+                    if let Some(field) =
+                        wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&field)
+                    {
                         let _ = field.focus();
                     }
                 }

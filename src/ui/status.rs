@@ -9,7 +9,8 @@ use crate::client::Chat;
 #[component]
 pub fn Status() -> impl IntoView {
     let chat = expect_context::<Chat>();
-    move || match chat.phase.get() {
+    move || {
+        match chat.phase.get() {
         Phase::Connecting => Some(view! { <p class="hc-status" role="status">"Connecting…"</p> }.into_any()),
         Phase::Failed(error) => Some(
             view! {
@@ -23,5 +24,6 @@ pub fn Status() -> impl IntoView {
             .into_any(),
         ),
         Phase::Survey | Phase::Chatting => None,
+    }
     }
 }

@@ -16,9 +16,16 @@ pub fn SurveyField(
     let id = spec.id;
     let input_id = format!("hc-field-{}", id.key());
     let error_id = format!("hc-error-{}", id.key());
-    let error = Memo::new(move |_| errors.with(|list| list.iter().find(|(f, _)| *f == id).map(|(_, e)| *e)));
+    let error = Memo::new(move |_| {
+        errors.with(|list| list.iter().find(|(f, _)| *f == id).map(|(_, e)| *e))
+    });
     let recheck = move || {
-        let found = check_field(spec, answers.with_untracked(|a| a.get(id).trim().to_owned()).as_str());
+        let found = check_field(
+            spec,
+            answers
+                .with_untracked(|a| a.get(id).trim().to_owned())
+                .as_str(),
+        );
         errors.update(|list| {
             list.retain(|(f, _)| *f != id);
             if let Some(e) = found {
