@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::handoff::HandoffMode;
 use crate::survey::SurveyConfig;
 
 /// Direct Line's public endpoint, used when the page does not name another.
@@ -23,6 +24,19 @@ pub struct WidgetConfig {
     /// BCP 47 locale sent to the bot.
     pub locale: String,
     pub survey: SurveyConfig,
+    /// How the live agent is reached.
+    pub handoff: HandoffMode,
+    /// Bridge mode: the hub's Direct Line base URL and token URL.
+    pub hub: Option<HubConfig>,
+}
+
+/// Where a bridge-mode hub lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubConfig {
+    /// Direct Line-style base URL of the hub, without trailing slash.
+    pub url: String,
+    /// GET endpoint returning a hub token.
+    pub token_url: String,
 }
 
 /// A configuration problem, naming the attribute as written on the script tag.
@@ -39,6 +53,12 @@ pub enum ConfigError {
     BadUrl {
         attribute: &'static str,
         value: String,
+    },
+    #[error("handoff-chat: {attribute}=\"{value}\" is not one of: {allowed}.")]
+    BadChoice {
+        attribute: &'static str,
+        value: String,
+        allowed: &'static str,
     },
 }
 
@@ -58,12 +78,49 @@ impl WidgetConfig {
             "data-directline-url",
             get("directlineUrl").unwrap_or(DEFAULT_DIRECTLINE_URL),
         )?;
+        let handoff = match get("handoffMode").unwrap_or("relay") {
+            "relay" => HandoffMode::Relay,
+            "bridge" => HandoffMode::Bridge,
+            other => {
+                return Err(ConfigError::BadChoice {
+                    attribute: "data-handoff-mode",
+                    value: other.to_owned(),
+                    allowed: "relay, bridge",
+                })
+            }
+        };
+        let hub = match handoff {
+            HandoffMode::Relay => None,
+            HandoffMode::Bridge => {
+                let required = |name, attribute, example| {
+                    get(name)
+                        .ok_or(ConfigError::Missing { attribute, example })
+                        .and_then(|v| check_url(attribute, v))
+                };
+                Some(HubConfig {
+                    url: required(
+                        "hubUrl",
+                        "data-hub-url",
+                        "data-hub-url=\"https://hub.example.com/v3/directline\"",
+                    )?
+                    .trim_end_matches('/')
+                    .to_owned(),
+                    token_url: required(
+                        "hubTokenUrl",
+                        "data-hub-token-url",
+                        "data-hub-token-url=\"https://hub.example.com/api/token\"",
+                    )?,
+                })
+            }
+        };
         Ok(Self {
             directline_url: directline_url.trim_end_matches('/').to_owned(),
             token_url,
             title: get("title").unwrap_or("Chat with us").to_owned(),
             locale: get("locale").unwrap_or(fallback_locale).to_owned(),
             survey: SurveyConfig::default(),
+            handoff,
+            hub,
         })
     }
 }
@@ -127,6 +184,46 @@ mod tests {
     fn missing_token_url_names_the_attribute() {
         let err = WidgetConfig::from_attributes(&attrs(&[("title", "x")]), "en").unwrap_err();
         assert!(err.to_string().contains("data-token-url"), "{err}");
+    }
+
+    #[test]
+    fn bridge_mode_needs_the_hub_urls() {
+        let base = [("tokenUrl", "/token"), ("handoffMode", "bridge")];
+        let err = WidgetConfig::from_attributes(&attrs(&base), "en").unwrap_err();
+        assert!(err.to_string().contains("data-hub-url"), "{err}");
+        let mut full = base.to_vec();
+        full.extend([
+            ("hubUrl", "/hub/v3/directline/"),
+            ("hubTokenUrl", "/hub/api/token"),
+        ]);
+        let config = WidgetConfig::from_attributes(&attrs(&full), "en").unwrap();
+        assert_eq!(config.handoff, HandoffMode::Bridge);
+        assert_eq!(
+            config.hub,
+            Some(HubConfig {
+                url: "/hub/v3/directline".into(),
+                token_url: "/hub/api/token".into()
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_handoff_mode_is_refused_by_name() {
+        let err = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/t"), ("handoffMode", "carrier-pigeon")]),
+            "en",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "handoff-chat: data-handoff-mode=\"carrier-pigeon\" is not one of: relay, bridge."
+        );
+    }
+
+    #[test]
+    fn relay_is_the_default_mode() {
+        let config = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", "/t")]), "en").unwrap();
+        assert_eq!((config.handoff, config.hub), (HandoffMode::Relay, None));
     }
 
     #[test]

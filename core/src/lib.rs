@@ -5,6 +5,8 @@
 //! - [`config`]: site-owner configuration from `data-*` attributes.
 //! - [`survey`]: pre-conversation survey fields and validation.
 //! - [`transcript`]: which activities are visible, and the echo-safe transcript.
+//! - [`handoff`]: live-agent handoff signals (docs/handoff.md).
+//! - [`link`]: one Direct Line conversation: outbox, watermark, seen ids.
 //! - [`session`]: the conversation state machine (events in, effects out).
 //! - [`error`]: request errors, their recovery, and the text a visitor reads.
 //! - [`time`]: time as an input.
@@ -14,6 +16,8 @@
 pub mod activity;
 pub mod config;
 pub mod error;
+pub mod handoff;
+pub mod link;
 pub mod session;
 pub mod survey;
 pub mod time;

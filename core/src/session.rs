@@ -1,28 +1,33 @@
-//! The conversation state machine: survey → connecting → chatting (or failed).
+//! The conversation state machine: survey → connecting → chatting (with the bot, waiting
+//! for an agent, or with an agent) → ended.
 //!
 //! `Session::step(event, now)` is pure: it updates the serialisable state and returns the
-//! [`Effect`]s the browser layer must carry out (fetch a token, open the stream, post an
-//! activity, poll). The browser feeds the outcomes back as [`Event`]s and never changes
-//! the state itself. Outgoing activities go through one ordered outbox with a single POST
-//! in flight, so messages reach the bot in the order they were typed.
-
-use std::collections::VecDeque;
+//! [`Effect`]s the browser layer must carry out (fetch a token, open a stream, post an
+//! activity, poll). The browser feeds the outcomes back as [`Event`]s and never changes the
+//! state itself. Each Direct Line conversation is a [`Link`] with its own ordered outbox;
+//! effects and events name the [`Channel`] they belong to and its generation, so results
+//! of a conversation that was dropped are ignored.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::activity::{
-    Activity, ActivitySet, ChannelAccount, Conversation, TokenResponse, CLIENT_ACTIVITY_ID,
+    Activity, ActivitySet, Attachment, ChannelAccount, Conversation, TokenResponse,
+    CLIENT_ACTIVITY_ID,
 };
-use crate::error::{ChatError, Recovery};
+use crate::error::ChatError;
+use crate::handoff::{queue_text, signal, Agent, Handoff, HandoffMode, Signal};
+use crate::link::{AfterFailure, Endpoint, Link, Transport};
 use crate::survey::SurveyAnswers;
 use crate::time::{iso8601, Millis};
-use crate::transcript::{Delivery, Transcript};
+use crate::transcript::{Author, Delivery, Transcript};
 
 /// Delay between polls when there is no stream.
 pub const POLL_INTERVAL_MS: Millis = 1_000;
-/// How many times a failed POST is retried before the message is marked failed.
-pub const MAX_POST_ATTEMPTS: u32 = 4;
+/// At most one visitor `typing` activity per this interval.
+pub const TYPING_THROTTLE_MS: Millis = 3_000;
+/// How long "Alex is typing…" shows without a new typing activity.
+pub const AGENT_TYPING_MS: Millis = 6_000;
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,83 +40,118 @@ pub enum Phase {
     Chatting,
     /// Connecting failed; the visitor can retry.
     Failed(ChatError),
+    /// The visitor ended the chat.
+    Ended,
 }
 
-/// How activities arrive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Transport {
-    /// WebSocket stream.
-    Stream,
-    /// `GET .../activities?watermark=` every [`POLL_INTERVAL_MS`].
-    Polling,
-}
-
-/// Credentials for requests on the current conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endpoint {
-    pub conversation_id: String,
-    pub token: String,
+/// Which Direct Line conversation an effect or event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    /// The bot's conversation (also the agent's, in relay mode).
+    Bot,
+    /// The hub's conversation (bridge mode, while a handoff is active).
+    Hub,
 }
 
 /// Something that happened (an input to [`Session::step`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     SurveySubmitted(SurveyAnswers),
-    TokenReceived(TokenResponse),
-    ConversationStarted(Conversation),
+    TokenReceived {
+        channel: Channel,
+        token: TokenResponse,
+    },
+    ConversationStarted {
+        channel: Channel,
+        conversation: Conversation,
+    },
     /// Token fetch or conversation start failed.
-    ConnectFailed(ChatError),
+    ConnectFailed {
+        channel: Channel,
+        error: ChatError,
+    },
     RetryConnect,
     /// The WebSocket could not be opened or closed: continue by polling.
-    StreamFailed,
+    StreamFailed {
+        channel: Channel,
+        generation: u32,
+    },
     /// Activities pushed by the stream.
-    Streamed(ActivitySet),
+    Streamed {
+        channel: Channel,
+        generation: u32,
+        set: ActivitySet,
+    },
     /// Activities returned by a poll.
-    Polled(ActivitySet),
-    PollFailed(ChatError),
+    Polled {
+        channel: Channel,
+        generation: u32,
+        set: ActivitySet,
+    },
+    PollFailed {
+        channel: Channel,
+        generation: u32,
+        error: ChatError,
+    },
     /// The visitor pressed send.
     MessageTyped(String),
+    /// The visitor typed a key in the composer.
+    VisitorTyping,
     /// The visitor asked to resend a failed message (by entry key).
     RetryMessage(String),
     Posted {
+        channel: Channel,
         client_id: String,
-        id: String,
     },
     PostFailed {
+        channel: Channel,
         client_id: String,
         error: ChatError,
     },
+    /// The visitor ended the chat from the header.
+    EndChat,
+    /// A timer asked for by [`Effect::ScheduleTick`] fired.
+    Tick,
 }
 
 /// I/O the browser layer must perform.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    FetchToken,
-    StartConversation {
-        token: String,
-    },
+    /// Fetch a token from the channel's token URL; report `TokenReceived` / `ConnectFailed`.
+    FetchToken { channel: Channel },
+    /// `POST /conversations`; report `ConversationStarted` / `ConnectFailed`.
+    StartConversation { channel: Channel, token: String },
+    /// Read the stream until it ends; report `Streamed`, then `StreamFailed`.
     OpenStream {
+        channel: Channel,
+        generation: u32,
         url: String,
     },
-    /// `GET activities?watermark=` after a delay, then report `Polled` / `PollFailed`.
+    /// Close the channel's stream (its conversation is over for this widget).
+    CloseStream { channel: Channel },
+    /// `GET activities?watermark=` after a delay; report `Polled` / `PollFailed`.
     Poll {
+        channel: Channel,
+        generation: u32,
         endpoint: Endpoint,
         watermark: Option<String>,
         after_ms: Millis,
     },
-    /// `POST activities` after a delay, then report `Posted` / `PostFailed`.
+    /// `POST activities` after a delay; report `Posted` / `PostFailed`.
     PostActivity {
+        channel: Channel,
         endpoint: Endpoint,
         activity: Activity,
         after_ms: Millis,
     },
-}
-
-/// An outgoing activity and how often posting it has failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Outgoing {
-    activity: Activity,
-    attempts: u32,
+    /// `POST activities`, result ignored (typing indicators).
+    SendTyping {
+        channel: Channel,
+        endpoint: Endpoint,
+        activity: Activity,
+    },
+    /// Report `Tick` after a delay.
+    ScheduleTick { after_ms: Millis },
 }
 
 /// The whole client-side state of one chat. Serialisable so it can be resumed.
@@ -121,142 +161,245 @@ pub struct Session {
     /// The visitor's Direct Line user id (`dl_...`).
     pub user_id: String,
     pub locale: String,
+    pub mode: HandoffMode,
     pub answers: Option<SurveyAnswers>,
-    pub endpoint: Option<Endpoint>,
-    pub transport: Transport,
-    pub watermark: Option<String>,
+    pub handoff: Handoff,
+    /// The agent currently typing and until when the indicator shows.
+    pub agent_typing: Option<(String, Millis)>,
     pub transcript: Transcript,
+    bot: Link,
+    hub: Link,
     /// Prefix making clientActivityIDs unique across page loads.
     client_prefix: String,
     next_seq: u64,
-    outbox: VecDeque<Outgoing>,
-    in_flight: Option<Outgoing>,
+    last_typing_sent: Option<Millis>,
 }
 
 impl Session {
     /// A new session waiting for the survey. `user_id` and `client_prefix` come from the
     /// browser's random source so that tests can choose them.
-    pub fn new(user_id: String, client_prefix: String, locale: String) -> Self {
+    pub fn new(user_id: String, client_prefix: String, locale: String, mode: HandoffMode) -> Self {
         Self {
             phase: Phase::Survey,
             user_id,
             locale,
+            mode,
             answers: None,
-            endpoint: None,
-            transport: Transport::Stream,
-            watermark: None,
+            handoff: Handoff::None,
+            agent_typing: None,
             transcript: Transcript::default(),
+            bot: Link::default(),
+            hub: Link::default(),
             client_prefix,
             next_seq: 0,
-            outbox: VecDeque::new(),
-            in_flight: None,
+            last_typing_sent: None,
         }
     }
 
-    /// Number of outgoing activities not yet confirmed by the server.
+    /// Outgoing activities not yet confirmed by a server.
     pub fn pending(&self) -> usize {
-        self.outbox.len() + usize::from(self.in_flight.is_some())
+        self.bot.pending() + self.hub.pending()
     }
 
     /// Advances the state machine.
     pub fn step(&mut self, event: Event, now: Millis) -> Vec<Effect> {
+        let mut effects = Vec::new();
         match event {
             Event::SurveySubmitted(answers) if self.phase == Phase::Survey => {
                 let answers = answers.trimmed();
-                let start = self.start_conversation_event(&answers, now);
-                self.outbox.push_front(Outgoing {
-                    activity: start,
-                    attempts: 0,
-                });
+                let value = serde_json::to_value(&answers).unwrap_or_default();
                 self.answers = Some(answers);
+                let start = self.outgoing("event", now, |a| {
+                    a.name = Some("startConversation".into());
+                    a.value = Some(value);
+                });
+                self.bot.queue_first(start);
                 self.phase = Phase::Connecting;
-                vec![Effect::FetchToken]
+                effects.push(Effect::FetchToken {
+                    channel: Channel::Bot,
+                });
             }
-            Event::TokenReceived(token) if self.phase == Phase::Connecting => {
-                vec![Effect::StartConversation { token: token.token }]
+            Event::TokenReceived { channel, token } if self.connecting(channel) => {
+                effects.push(Effect::StartConversation {
+                    channel,
+                    token: token.token,
+                });
             }
-            Event::ConversationStarted(conv) if self.phase == Phase::Connecting => {
-                self.on_started(conv)
+            Event::ConversationStarted {
+                channel,
+                conversation,
+            } if self.connecting(channel) => {
+                self.on_started(channel, conversation, &mut effects);
             }
-            Event::ConnectFailed(error) if self.phase == Phase::Connecting => {
+            Event::ConnectFailed {
+                channel: Channel::Bot,
+                error,
+            } if self.phase == Phase::Connecting => {
                 self.phase = Phase::Failed(error);
-                vec![]
+            }
+            Event::ConnectFailed {
+                channel: Channel::Hub,
+                ..
+            } if self.connecting(Channel::Hub) => {
+                let reason = "We couldn't reach an agent right now.".to_owned();
+                self.end_handoff(Some(reason), now, &mut effects);
             }
             Event::RetryConnect if matches!(self.phase, Phase::Failed(_)) => {
                 self.phase = Phase::Connecting;
-                vec![Effect::FetchToken]
+                effects.push(Effect::FetchToken {
+                    channel: Channel::Bot,
+                });
             }
-            Event::StreamFailed if self.transport == Transport::Stream => {
-                self.transport = Transport::Polling;
-                self.poll_after(0)
+            Event::StreamFailed {
+                channel,
+                generation,
+            } if self.current(channel, generation) => {
+                let link = self.link_mut(channel);
+                if link.transport == Transport::Stream {
+                    link.transport = Transport::Polling;
+                    self.poll(channel, 0, &mut effects);
+                }
             }
-            Event::Streamed(set) => {
-                self.receive(set);
-                vec![]
+            Event::Streamed {
+                channel,
+                generation,
+                set,
+            } if self.current(channel, generation) => {
+                self.receive(channel, set, now, &mut effects);
             }
-            Event::Polled(set) => {
-                self.receive(set);
-                self.poll_after(POLL_INTERVAL_MS)
+            Event::Polled {
+                channel,
+                generation,
+                set,
+            } if self.current(channel, generation) => {
+                self.receive(channel, set, now, &mut effects);
+                self.poll(channel, POLL_INTERVAL_MS, &mut effects);
             }
-            Event::PollFailed(_) => self.poll_after(POLL_INTERVAL_MS * 3),
-            Event::MessageTyped(text) => self.on_typed(text, now),
-            Event::RetryMessage(key) => self.on_retry_message(&key, now),
-            Event::Posted { client_id, .. } => self.on_posted(&client_id),
-            Event::PostFailed { client_id, error } => self.on_post_failed(&client_id, &error),
+            Event::PollFailed {
+                channel,
+                generation,
+                ..
+            } if self.current(channel, generation) => {
+                self.poll(channel, POLL_INTERVAL_MS * 3, &mut effects);
+            }
+            Event::MessageTyped(text) if self.phase != Phase::Ended => {
+                self.on_typed(text, now, &mut effects)
+            }
+            Event::VisitorTyping => self.on_visitor_typing(now, &mut effects),
+            Event::RetryMessage(key) => self.on_retry_message(&key, now, &mut effects),
+            Event::Posted { channel, client_id } => {
+                if self.link_mut(channel).posted(&client_id) {
+                    self.pump(channel, 0, &mut effects);
+                }
+            }
+            Event::PostFailed {
+                channel,
+                client_id,
+                error,
+            } => match self.link_mut(channel).failed(&client_id, &error) {
+                Some(AfterFailure::RetryIn(ms)) => self.pump(channel, ms, &mut effects),
+                Some(AfterFailure::GiveUp) => {
+                    self.transcript.set_delivery(&client_id, Delivery::Failed);
+                    self.pump(channel, 0, &mut effects);
+                }
+                None => {}
+            },
+            Event::EndChat if matches!(self.phase, Phase::Connecting | Phase::Chatting) => {
+                self.on_end_chat(now, &mut effects);
+            }
+            Event::Tick => {
+                if self
+                    .agent_typing
+                    .as_ref()
+                    .is_some_and(|(_, until)| *until <= now)
+                {
+                    self.agent_typing = None;
+                }
+            }
             // Anything else is stale (e.g. a token arriving after the visitor retried).
-            _ => vec![],
+            _ => {}
         }
-    }
-
-    fn on_started(&mut self, conv: Conversation) -> Vec<Effect> {
-        let Some(token) = conv.token.clone() else {
-            self.phase = Phase::Failed(ChatError::BadResponse("conversation without token".into()));
-            return vec![];
-        };
-        self.endpoint = Some(Endpoint {
-            conversation_id: conv.conversation_id,
-            token,
-        });
-        self.phase = Phase::Chatting;
-        let mut effects = match conv.stream_url {
-            Some(url) => {
-                self.transport = Transport::Stream;
-                vec![Effect::OpenStream { url }]
-            }
-            None => {
-                self.transport = Transport::Polling;
-                self.poll_after(0)
-            }
-        };
-        effects.extend(self.pump(0));
         effects
     }
 
-    fn on_typed(&mut self, text: String, now: Millis) -> Vec<Effect> {
+    fn on_started(&mut self, channel: Channel, conv: Conversation, effects: &mut Vec<Effect>) {
+        let Some(token) = conv.token.clone() else {
+            let error = ChatError::BadResponse("conversation without token".into());
+            return match channel {
+                Channel::Bot => self.phase = Phase::Failed(error),
+                Channel::Hub => self.end_handoff(Some(error.visitor_message()), 0, effects),
+            };
+        };
+        let link = self.link_mut(channel);
+        link.endpoint = Some(Endpoint {
+            conversation_id: conv.conversation_id,
+            token,
+        });
+        let generation = link.generation;
+        match conv.stream_url {
+            Some(url) => {
+                link.transport = Transport::Stream;
+                effects.push(Effect::OpenStream {
+                    channel,
+                    generation,
+                    url,
+                });
+            }
+            None => {
+                link.transport = Transport::Polling;
+                self.poll(channel, 0, effects);
+            }
+        }
+        if channel == Channel::Bot {
+            self.phase = Phase::Chatting;
+        }
+        self.pump(channel, 0, effects);
+    }
+
+    fn on_typed(&mut self, text: String, now: Millis, effects: &mut Vec<Effect>) {
         let text = text.trim().to_owned();
         if text.is_empty() {
-            return vec![];
+            return;
         }
         let activity = self.outgoing("message", now, |a| {
             a.text = Some(text.clone());
             a.text_format = Some("plain".into());
         });
         let key = activity.client_activity_id().unwrap_or_default().to_owned();
-        let delivery = if self.phase == Phase::Chatting {
+        let channel = self.agent_channel();
+        let delivery = if self.link_mut(channel).endpoint.is_some() {
             Delivery::Sending
         } else {
             Delivery::Queued
         };
         self.transcript
             .push_local(key, text, iso8601(now), delivery);
-        self.outbox.push_back(Outgoing {
-            activity,
-            attempts: 0,
-        });
-        self.pump(0)
+        self.link_mut(channel).queue(activity);
+        self.pump(channel, 0, effects);
     }
 
-    fn on_retry_message(&mut self, key: &str, now: Millis) -> Vec<Effect> {
+    fn on_visitor_typing(&mut self, now: Millis, effects: &mut Vec<Effect>) {
+        if !self.handoff.is_active()
+            || self
+                .last_typing_sent
+                .is_some_and(|t| now < t + TYPING_THROTTLE_MS)
+        {
+            return;
+        }
+        let channel = self.agent_channel();
+        let Some(endpoint) = self.link_mut(channel).endpoint.clone() else {
+            return;
+        };
+        self.last_typing_sent = Some(now);
+        let activity = self.outgoing("typing", now, |_| {});
+        effects.push(Effect::SendTyping {
+            channel,
+            endpoint,
+            activity,
+        });
+    }
+
+    fn on_retry_message(&mut self, key: &str, now: Millis, effects: &mut Vec<Effect>) {
         let Some(text) = self
             .transcript
             .entries()
@@ -264,7 +407,7 @@ impl Session {
             .find(|e| e.key == key && e.delivery == Delivery::Failed)
             .map(|e| e.text.clone())
         else {
-            return vec![];
+            return;
         };
         let activity = self.outgoing("message", now, |a| {
             a.text = Some(text);
@@ -273,89 +416,287 @@ impl Session {
         // Keep the transcript key: the resent activity carries the same clientActivityID.
         let activity = with_client_id(activity, key);
         self.transcript.set_delivery(key, Delivery::Sending);
-        self.outbox.push_back(Outgoing {
-            activity,
-            attempts: 0,
+        let channel = self.agent_channel();
+        self.link_mut(channel).queue(activity);
+        self.pump(channel, 0, effects);
+    }
+
+    fn on_end_chat(&mut self, now: Millis, effects: &mut Vec<Effect>) {
+        let end = |s: &mut Self| {
+            s.outgoing("endOfConversation", now, |a| {
+                a.extra.insert("code".into(), json!("userCancelled"));
+            })
+        };
+        if self.hub.endpoint.is_some() {
+            let activity = end(self);
+            self.hub.queue(activity);
+            self.pump(Channel::Hub, 0, effects);
+        }
+        let activity = end(self);
+        self.bot.queue(activity);
+        self.pump(Channel::Bot, 0, effects);
+        self.handoff = Handoff::None;
+        self.agent_typing = None;
+        self.phase = Phase::Ended;
+        self.notice("You ended the chat.", now);
+        effects.push(Effect::CloseStream {
+            channel: Channel::Bot,
         });
-        self.pump(0)
+        effects.push(Effect::CloseStream {
+            channel: Channel::Hub,
+        });
     }
 
-    fn on_posted(&mut self, client_id: &str) -> Vec<Effect> {
-        if self.in_flight_id() != Some(client_id) {
-            return vec![];
+    /// Applies the activities of a stream or poll.
+    fn receive(
+        &mut self,
+        channel: Channel,
+        set: ActivitySet,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        for activity in self.link_mut(channel).fresh(set) {
+            if let Some(signal) = signal(&activity) {
+                self.on_signal(channel, signal, &activity, now, effects);
+            } else if self.transcript.upsert(&activity, &self.user_id)
+                && self
+                    .transcript
+                    .entries()
+                    .last()
+                    .is_some_and(|e| e.author == Author::Agent)
+            {
+                self.agent_typing = None;
+            }
         }
-        self.in_flight = None;
-        self.pump(0)
     }
 
-    fn on_post_failed(&mut self, client_id: &str, error: &ChatError) -> Vec<Effect> {
-        if self.in_flight_id() != Some(client_id) {
-            return vec![];
+    fn on_signal(
+        &mut self,
+        channel: Channel,
+        signal: Signal,
+        activity: &Activity,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        let from_agent_side = self.handoff.is_active() && channel == self.agent_channel();
+        match signal {
+            Signal::Initiate if channel == Channel::Bot && !self.handoff.is_active() => {
+                self.start_handoff(activity, now, effects);
+            }
+            Signal::Queue {
+                position,
+                wait_secs,
+            } if from_agent_side => {
+                if let Handoff::Waiting { .. } = self.handoff {
+                    self.handoff = Handoff::Waiting {
+                        position,
+                        wait_secs,
+                    };
+                }
+            }
+            Signal::Accepted(agent) if from_agent_side => {
+                self.notice(&format!("{} joined the chat", agent.name), now);
+                self.handoff = Handoff::Engaged { agent };
+            }
+            Signal::Completed(agent) if from_agent_side => {
+                let name = agent
+                    .map(|a| a.name)
+                    .or_else(|| self.agent().map(|a| a.name.clone()));
+                self.notice(
+                    &format!("{} left the chat", name.as_deref().unwrap_or("The agent")),
+                    now,
+                );
+                self.end_handoff(None, now, effects);
+            }
+            Signal::Failed(message) if from_agent_side => {
+                self.end_handoff(Some(message), now, effects)
+            }
+            Signal::AgentTyping(agent) if from_agent_side => {
+                self.agent_typing = Some((agent.name, now + AGENT_TYPING_MS));
+                effects.push(Effect::ScheduleTick {
+                    after_ms: AGENT_TYPING_MS,
+                });
+            }
+            _ => {}
         }
-        let Some(mut outgoing) = self.in_flight.take() else {
-            return vec![];
+    }
+
+    fn start_handoff(&mut self, initiate: &Activity, now: Millis, effects: &mut Vec<Effect>) {
+        self.handoff = Handoff::Waiting {
+            position: None,
+            wait_secs: None,
         };
-        outgoing.attempts += 1;
-        if error.recovery() == Recovery::Retry && outgoing.attempts < MAX_POST_ATTEMPTS {
-            let delay = 500 * (1 << outgoing.attempts);
-            self.outbox.push_front(outgoing);
-            return self.pump(delay);
+        self.notice("Connecting you to an agent…", now);
+        if self.mode == HandoffMode::Bridge {
+            let forwarded = self.bridged_initiate(initiate, now);
+            self.hub.queue_first(forwarded);
+            effects.push(Effect::FetchToken {
+                channel: Channel::Hub,
+            });
         }
-        self.transcript.set_delivery(client_id, Delivery::Failed);
-        self.pump(0)
     }
 
-    /// Starts the next POST when the conversation is live and none is in flight.
-    fn pump(&mut self, after_ms: Millis) -> Vec<Effect> {
-        if self.phase != Phase::Chatting || self.in_flight.is_some() {
-            return vec![];
+    /// Back to the bot: `failure` is the reason when no agent took (or could take) the chat.
+    fn end_handoff(&mut self, failure: Option<String>, now: Millis, effects: &mut Vec<Effect>) {
+        if let Some(message) = &failure {
+            self.notice(message, now);
         }
-        let (Some(endpoint), Some(next)) = (self.endpoint.clone(), self.outbox.pop_front()) else {
-            return vec![];
+        self.handoff = Handoff::None;
+        self.agent_typing = None;
+        if self.hub.endpoint.is_some() || self.hub.pending() > 0 {
+            effects.push(Effect::CloseStream {
+                channel: Channel::Hub,
+            });
+        }
+        // What the hub did not get goes to the bot instead: nothing typed is lost.
+        for activity in self.hub.reset() {
+            if activity.kind == "message" {
+                self.bot.queue(activity);
+            }
+        }
+        let value = match failure {
+            Some(message) => json!({"state": "failed", "message": message}),
+            None => json!({"state": "completed"}),
         };
-        if let Some(key) = next.activity.client_activity_id() {
-            self.transcript.set_delivery(key, Delivery::Sending);
-        }
-        let activity = next.activity.clone();
-        self.in_flight = Some(next);
-        vec![Effect::PostActivity {
-            endpoint,
-            activity,
-            after_ms,
-        }]
-    }
-
-    fn poll_after(&self, after_ms: Millis) -> Vec<Effect> {
-        match (&self.phase, self.transport, &self.endpoint) {
-            (Phase::Chatting, Transport::Polling, Some(endpoint)) => vec![Effect::Poll {
-                endpoint: endpoint.clone(),
-                watermark: self.watermark.clone(),
-                after_ms,
-            }],
-            _ => vec![],
-        }
-    }
-
-    fn receive(&mut self, set: ActivitySet) {
-        for activity in &set.activities {
-            self.transcript.upsert(activity, &self.user_id);
-        }
-        if set.watermark.is_some() {
-            self.watermark = set.watermark;
-        }
-    }
-
-    fn in_flight_id(&self) -> Option<&str> {
-        self.in_flight.as_ref()?.activity.client_activity_id()
-    }
-
-    /// The Copilot Studio-style start event; its value carries the survey answers.
-    fn start_conversation_event(&mut self, answers: &SurveyAnswers, now: Millis) -> Activity {
-        let value = serde_json::to_value(answers).unwrap_or_default();
-        self.outgoing("event", now, |a| {
-            a.name = Some("startConversation".into());
+        let status = self.outgoing("event", now, |a| {
+            a.name = Some("handoff.status".into());
             a.value = Some(value);
+        });
+        self.bot.queue(status);
+        self.pump(Channel::Bot, 0, effects);
+    }
+
+    /// The bot's `handoff.initiate`, enriched for the hub: survey answers, the bot
+    /// conversation id, and a transcript (the bot's, or the widget's own when it sent none).
+    fn bridged_initiate(&mut self, initiate: &Activity, now: Millis) -> Activity {
+        let mut value = match initiate.value.clone() {
+            Some(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        value.insert(
+            "survey".into(),
+            serde_json::to_value(&self.answers).unwrap_or_default(),
+        );
+        let conversation_id = self
+            .bot
+            .endpoint
+            .as_ref()
+            .map(|e| e.conversation_id.clone());
+        value.insert("botConversationId".into(), json!(conversation_id));
+        let mut attachments = initiate.attachments.clone();
+        if !attachments
+            .iter()
+            .any(|a| a.name.as_deref() == Some("Transcript"))
+        {
+            attachments.push(self.transcript_attachment());
+        }
+        self.outgoing("event", now, |a| {
+            a.name = Some("handoff.initiate".into());
+            a.value = Some(Value::Object(value));
+            a.attachments = attachments;
         })
+    }
+
+    fn transcript_attachment(&self) -> Attachment {
+        let activities: Vec<Value> = self
+            .transcript
+            .entries()
+            .iter()
+            .filter(|e| e.author != Author::System)
+            .map(|e| {
+                let role = if e.author == Author::Visitor {
+                    "user"
+                } else {
+                    "bot"
+                };
+                json!({"type": "message", "text": e.text, "timestamp": e.timestamp,
+                       "from": {"name": e.sender, "role": role}})
+            })
+            .collect();
+        Attachment {
+            content_type: "application/json".into(),
+            name: Some("Transcript".into()),
+            content: Some(json!({ "activities": activities })),
+            content_url: None,
+        }
+    }
+
+    /// Starts the next POST of a channel when possible.
+    fn pump(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
+        if let Some((endpoint, activity)) = self.link_mut(channel).next_post() {
+            if let Some(key) = activity.client_activity_id() {
+                self.transcript.set_delivery(key, Delivery::Sending);
+            }
+            effects.push(Effect::PostActivity {
+                channel,
+                endpoint,
+                activity,
+                after_ms,
+            });
+        }
+    }
+
+    fn poll(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
+        let link = self.link_mut(channel);
+        if let (Transport::Polling, Some(endpoint)) = (link.transport, link.endpoint.clone()) {
+            effects.push(Effect::Poll {
+                channel,
+                generation: link.generation,
+                endpoint,
+                watermark: link.watermark.clone(),
+                after_ms,
+            });
+        }
+    }
+
+    fn notice(&mut self, text: &str, now: Millis) {
+        self.next_seq += 1;
+        let key = format!("{}-notice-{}", self.client_prefix, self.next_seq);
+        self.transcript
+            .push_notice(key, text.to_owned(), iso8601(now));
+    }
+
+    /// The conversation that carries the visitor's messages right now.
+    fn agent_channel(&self) -> Channel {
+        if self.mode == HandoffMode::Bridge && self.handoff.is_active() {
+            Channel::Hub
+        } else {
+            Channel::Bot
+        }
+    }
+
+    fn agent(&self) -> Option<&Agent> {
+        match &self.handoff {
+            Handoff::Engaged { agent } => Some(agent),
+            _ => None,
+        }
+    }
+
+    /// Whether a token / conversation result for `channel` is expected now.
+    fn connecting(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Bot => self.phase == Phase::Connecting,
+            Channel::Hub => {
+                self.phase == Phase::Chatting
+                    && self.handoff.is_active()
+                    && self.hub.endpoint.is_none()
+            }
+        }
+    }
+
+    fn current(&self, channel: Channel, generation: u32) -> bool {
+        let link = match channel {
+            Channel::Bot => &self.bot,
+            Channel::Hub => &self.hub,
+        };
+        link.generation == generation && link.endpoint.is_some() && self.phase != Phase::Ended
+    }
+
+    fn link_mut(&mut self, channel: Channel) -> &mut Link {
+        match channel {
+            Channel::Bot => &mut self.bot,
+            Channel::Hub => &mut self.hub,
+        }
     }
 
     /// A new outgoing activity from the visitor with a fresh clientActivityID.
@@ -385,373 +726,21 @@ impl Session {
     }
 }
 
+/// The status line for the waiting state.
+pub fn waiting_text(handoff: &Handoff) -> Option<String> {
+    match handoff {
+        Handoff::Waiting {
+            position,
+            wait_secs,
+        } => Some(queue_text(*position, *wait_secs)),
+        _ => None,
+    }
+}
+
 fn with_client_id(mut activity: Activity, client_id: &str) -> Activity {
     activity.channel_data = Some(json!({ CLIENT_ACTIVITY_ID: client_id }));
     activity
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transcript::Author;
-    use serde_json::json;
-
-    const NOW: Millis = 1_700_000_000_000;
-
-    fn answers() -> SurveyAnswers {
-        SurveyAnswers {
-            first_name: " Ada ".into(),
-            last_name: "Lovelace".into(),
-            email: "ada@example.com".into(),
-            case_number: "CAS-42".into(),
-        }
-    }
-
-    fn session() -> Session {
-        Session::new("dl_visitor".into(), "hc1".into(), "en-US".into())
-    }
-
-    fn conversation(stream: bool) -> Conversation {
-        Conversation {
-            conversation_id: "conv1".into(),
-            token: Some("tok".into()),
-            expires_in: Some(1800),
-            stream_url: stream.then(|| "ws://127.0.0.1/stream".into()),
-            reference_grammar_id: None,
-        }
-    }
-
-    /// Survey submitted, token received, conversation started: returns the effects of the start.
-    fn connected(stream: bool) -> (Session, Vec<Effect>) {
-        let mut s = session();
-        assert_eq!(
-            s.step(Event::SurveySubmitted(answers()), NOW),
-            vec![Effect::FetchToken]
-        );
-        let token = TokenResponse {
-            token: "tok".into(),
-            conversation_id: None,
-            expires_in: None,
-        };
-        assert_eq!(
-            s.step(Event::TokenReceived(token), NOW),
-            vec![Effect::StartConversation {
-                token: "tok".into()
-            }]
-        );
-        let effects = s.step(Event::ConversationStarted(conversation(stream)), NOW);
-        (s, effects)
-    }
-
-    fn posted(effect: &Effect) -> &Activity {
-        match effect {
-            Effect::PostActivity { activity, .. } => activity,
-            other => panic!("expected a post, got {other:?}"),
-        }
-    }
-
-    fn echo(activity: &Activity, id: &str) -> ActivitySet {
-        let mut echoed = activity.clone();
-        echoed.id = Some(id.into());
-        ActivitySet {
-            activities: vec![echoed],
-            watermark: Some(id.rsplit('|').next().unwrap().into()),
-        }
-    }
-
-    #[test]
-    fn start_opens_the_stream_and_sends_the_survey_as_start_event() {
-        let (s, effects) = connected(true);
-        assert_eq!(s.phase, Phase::Chatting);
-        assert_eq!(
-            effects[0],
-            Effect::OpenStream {
-                url: "ws://127.0.0.1/stream".into()
-            }
-        );
-        let start = posted(&effects[1]);
-        assert!(start.is_event("startConversation"));
-        assert_eq!(start.locale.as_deref(), Some("en-US"));
-        assert_eq!(
-            start.value.as_ref().unwrap()["firstName"],
-            "Ada",
-            "answers are trimmed"
-        );
-        assert_eq!(start.value.as_ref().unwrap()["caseNumber"], "CAS-42");
-        assert_eq!(start.from.as_ref().unwrap().id, "dl_visitor");
-        assert_eq!(start.client_activity_id(), Some("hc1-1"));
-    }
-
-    #[test]
-    fn without_stream_url_the_session_polls() {
-        let (s, effects) = connected(false);
-        assert_eq!(s.transport, Transport::Polling);
-        assert!(matches!(
-            effects[0],
-            Effect::Poll {
-                after_ms: 0,
-                watermark: None,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn stream_failure_falls_back_to_polling_from_the_watermark() {
-        let (mut s, _) = connected(true);
-        s.step(
-            Event::Streamed(ActivitySet {
-                activities: vec![],
-                watermark: Some("7".into()),
-            }),
-            NOW,
-        );
-        let effects = s.step(Event::StreamFailed, NOW);
-        assert!(
-            matches!(&effects[..], [Effect::Poll { watermark: Some(w), after_ms: 0, .. }] if w == "7")
-        );
-        let next = s.step(
-            Event::Polled(ActivitySet {
-                activities: vec![],
-                watermark: Some("8".into()),
-            }),
-            NOW,
-        );
-        assert!(
-            matches!(&next[..], [Effect::Poll { watermark: Some(w), after_ms: POLL_INTERVAL_MS, .. }] if w == "8")
-        );
-        assert_eq!(s.step(Event::StreamFailed, NOW), vec![], "already polling");
-    }
-
-    #[test]
-    fn a_message_shows_as_sending_then_sent_once_echoed() {
-        let (mut s, effects) = connected(true);
-        let start = posted(&effects[1]).clone();
-        s.step(
-            Event::Posted {
-                client_id: "hc1-1".into(),
-                id: "conv1|0000001".into(),
-            },
-            NOW,
-        );
-        s.step(Event::Streamed(echo(&start, "conv1|0000001")), NOW);
-
-        let effects = s.step(Event::MessageTyped("  opening hours? ".into()), NOW);
-        let msg = posted(&effects[0]).clone();
-        assert_eq!(msg.text.as_deref(), Some("opening hours?"));
-        assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sending);
-        s.step(
-            Event::Posted {
-                client_id: "hc1-2".into(),
-                id: "conv1|0000002".into(),
-            },
-            NOW,
-        );
-        s.step(Event::Streamed(echo(&msg, "conv1|0000002")), NOW);
-        s.step(Event::Streamed(echo(&msg, "conv1|0000002")), NOW);
-        let entries = s.transcript.entries();
-        assert_eq!(entries.len(), 1, "echo never duplicates: {entries:?}");
-        assert_eq!(entries[0].delivery, Delivery::Sent);
-        assert_eq!(entries[0].author, Author::Visitor);
-        assert_eq!(s.watermark.as_deref(), Some("0000002"));
-    }
-
-    #[test]
-    fn messages_typed_before_the_conversation_is_ready_are_queued_then_sent_in_order() {
-        let mut s = session();
-        s.step(Event::SurveySubmitted(answers()), NOW);
-        assert_eq!(s.step(Event::MessageTyped("first".into()), NOW), vec![]);
-        assert_eq!(s.step(Event::MessageTyped("second".into()), NOW), vec![]);
-        assert_eq!(s.transcript.entries()[0].delivery, Delivery::Queued);
-        s.step(
-            Event::TokenReceived(TokenResponse {
-                token: "tok".into(),
-                ..Default::default()
-            }),
-            NOW,
-        );
-        let effects = s.step(Event::ConversationStarted(conversation(true)), NOW);
-        assert_eq!(effects.len(), 2, "stream + exactly one POST in flight");
-        assert!(posted(&effects[1]).is_event("startConversation"));
-        let next = s.step(
-            Event::Posted {
-                client_id: "hc1-1".into(),
-                id: "c|1".into(),
-            },
-            NOW,
-        );
-        assert_eq!(posted(&next[0]).text.as_deref(), Some("first"));
-        let next = s.step(
-            Event::Posted {
-                client_id: "hc1-2".into(),
-                id: "c|2".into(),
-            },
-            NOW,
-        );
-        assert_eq!(posted(&next[0]).text.as_deref(), Some("second"));
-        assert_eq!(
-            s.step(
-                Event::Posted {
-                    client_id: "hc1-3".into(),
-                    id: "c|3".into()
-                },
-                NOW
-            ),
-            vec![]
-        );
-        assert_eq!(s.pending(), 0);
-    }
-
-    #[test]
-    fn retryable_post_failures_back_off_then_mark_the_message_failed() {
-        let (mut s, _) = connected(true);
-        s.step(
-            Event::Posted {
-                client_id: "hc1-1".into(),
-                id: "c|1".into(),
-            },
-            NOW,
-        );
-        s.step(Event::MessageTyped("hello".into()), NOW);
-        let err = ChatError::Http {
-            status: 502,
-            message: "bad gateway".into(),
-        };
-        let mut delays = vec![];
-        for _ in 1..MAX_POST_ATTEMPTS {
-            let effects = s.step(
-                Event::PostFailed {
-                    client_id: "hc1-2".into(),
-                    error: err.clone(),
-                },
-                NOW,
-            );
-            match &effects[..] {
-                [Effect::PostActivity {
-                    after_ms, activity, ..
-                }] => {
-                    assert_eq!(activity.client_activity_id(), Some("hc1-2"));
-                    delays.push(*after_ms);
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(delays, vec![1000, 2000, 4000]);
-        assert_eq!(
-            s.step(
-                Event::PostFailed {
-                    client_id: "hc1-2".into(),
-                    error: err
-                },
-                NOW
-            ),
-            vec![]
-        );
-        assert_eq!(s.transcript.entries()[0].delivery, Delivery::Failed);
-
-        let effects = s.step(Event::RetryMessage("hc1-2".into()), NOW);
-        assert_eq!(
-            posted(&effects[0]).client_activity_id(),
-            Some("hc1-2"),
-            "same id: no twin"
-        );
-        assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sending);
-    }
-
-    #[test]
-    fn fatal_post_failure_marks_failed_at_once_and_the_queue_moves_on() {
-        let (mut s, _) = connected(true);
-        s.step(
-            Event::Posted {
-                client_id: "hc1-1".into(),
-                id: "c|1".into(),
-            },
-            NOW,
-        );
-        s.step(Event::MessageTyped("a".into()), NOW);
-        s.step(Event::MessageTyped("b".into()), NOW);
-        let err = ChatError::Http {
-            status: 400,
-            message: "bad".into(),
-        };
-        let effects = s.step(
-            Event::PostFailed {
-                client_id: "hc1-2".into(),
-                error: err,
-            },
-            NOW,
-        );
-        assert_eq!(posted(&effects[0]).text.as_deref(), Some("b"));
-        assert_eq!(s.transcript.entries()[0].delivery, Delivery::Failed);
-    }
-
-    #[test]
-    fn connect_failure_shows_an_error_and_retry_starts_over() {
-        let mut s = session();
-        s.step(Event::SurveySubmitted(answers()), NOW);
-        s.step(
-            Event::ConnectFailed(ChatError::Network("refused".into())),
-            NOW,
-        );
-        assert!(matches!(s.phase, Phase::Failed(ChatError::Network(_))));
-        assert_eq!(s.step(Event::RetryConnect, NOW), vec![Effect::FetchToken]);
-        assert_eq!(s.phase, Phase::Connecting);
-    }
-
-    #[test]
-    fn stale_events_are_ignored() {
-        let mut s = session();
-        assert_eq!(s.step(Event::RetryConnect, NOW), vec![]);
-        assert_eq!(
-            s.step(Event::ConversationStarted(conversation(true)), NOW),
-            vec![]
-        );
-        assert_eq!(s.phase, Phase::Survey);
-        let (mut s, _) = connected(true);
-        assert_eq!(s.step(Event::SurveySubmitted(answers()), NOW), vec![]);
-        assert_eq!(
-            s.step(
-                Event::Posted {
-                    client_id: "other".into(),
-                    id: "x".into()
-                },
-                NOW
-            ),
-            vec![]
-        );
-    }
-
-    #[test]
-    fn bot_replies_are_shown_and_events_hidden() {
-        let (mut s, _) = connected(true);
-        let set: ActivitySet = serde_json::from_value(json!({
-            "activities": [
-                {"type": "message", "id": "conv1|0000002", "text": "Hello Ada, how can I help?",
-                 "from": {"id": "demo-bot", "name": "Demo Bot", "role": "bot"}},
-                {"type": "event", "id": "conv1|0000003", "name": "handoff.initiate", "from": {"id": "demo-bot"}},
-                {"type": "typing", "id": "conv1|0000004", "from": {"id": "demo-bot"}}
-            ],
-            "watermark": "4"
-        }))
-        .unwrap();
-        s.step(Event::Streamed(set), NOW);
-        let entries = s.transcript.entries();
-        assert_eq!(entries.len(), 1);
-        assert_eq!(entries[0].text, "Hello Ada, how can I help?");
-        assert_eq!(entries[0].sender, "Demo Bot");
-        assert_eq!(s.watermark.as_deref(), Some("4"));
-    }
-
-    #[test]
-    fn session_survives_a_serde_round_trip() {
-        let (mut s, _) = connected(true);
-        s.step(
-            Event::MessageTyped("queued behind the start event".into()),
-            NOW,
-        );
-        let json = serde_json::to_string(&s).unwrap();
-        let back: Session = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, s);
-        assert_eq!(back.pending(), 2);
-    }
-}
+mod tests;

@@ -8,12 +8,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::activity::Activity;
+use crate::handoff::agent_of;
 
 /// Who wrote an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Author {
     Visitor,
     Bot,
+    /// A human agent (after a handoff).
+    Agent,
+    /// A notice from the widget itself ("Alex joined the chat").
+    System,
 }
 
 /// Delivery state of the visitor's own messages (`Received` for everything else).
@@ -51,6 +56,8 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
         || activity.from.as_ref().and_then(|f| f.role.as_deref()) == Some("user");
     Some(Kind::Message(if from_visitor {
         Author::Visitor
+    } else if agent_of(activity).is_some() {
+        Author::Agent
     } else {
         Author::Bot
     }))
@@ -98,6 +105,19 @@ impl Transcript {
         });
     }
 
+    /// Adds a notice from the widget (agent joined, chat ended, ...).
+    pub fn push_notice(&mut self, key: String, text: String, timestamp: String) {
+        self.entries.push(Entry {
+            key,
+            id: None,
+            author: Author::System,
+            sender: String::new(),
+            text,
+            timestamp,
+            delivery: Delivery::Received,
+        });
+    }
+
     /// Changes the delivery state of the visitor's message with this key.
     /// A message already echoed stays `Sent` (the echo can overtake the POST response).
     pub fn set_delivery(&mut self, key: &str, delivery: Delivery) {
@@ -136,7 +156,8 @@ impl Transcript {
             key,
             id,
             sender: match author {
-                Author::Visitor => String::new(),
+                Author::Visitor | Author::System => String::new(),
+                Author::Agent => agent_of(activity).map(|a| a.name).unwrap_or_default(),
                 Author::Bot => activity
                     .from
                     .as_ref()
@@ -146,9 +167,10 @@ impl Transcript {
             author,
             text: activity.text.clone().unwrap_or_default(),
             timestamp: activity.timestamp.clone().unwrap_or_default(),
-            delivery: match author {
-                Author::Visitor => Delivery::Sent,
-                Author::Bot => Delivery::Received,
+            delivery: if author == Author::Visitor {
+                Delivery::Sent
+            } else {
+                Delivery::Received
             },
         });
         true
@@ -189,6 +211,20 @@ mod tests {
         );
         let mine = activity(json!({"type": "message", "text": "hi", "from": {"id": "me"}}));
         assert_eq!(classify(&mine, "me"), Some(Kind::Message(Author::Visitor)));
+    }
+
+    #[test]
+    fn agent_messages_carry_the_agent_name() {
+        let agent = activity(
+            json!({"type": "message", "id": "c|9", "text": "Hi, I'm Alex",
+            "from": {"id": "agent:a1", "name": "Alex", "role": "bot"},
+            "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}}),
+        );
+        assert_eq!(classify(&agent, "me"), Some(Kind::Message(Author::Agent)));
+        let mut t = Transcript::default();
+        t.upsert(&agent, "me");
+        assert_eq!(t.entries()[0].sender, "Alex");
+        assert_eq!(t.entries()[0].delivery, Delivery::Received);
     }
 
     #[test]

@@ -91,6 +91,17 @@ impl Harness {
         shadow
     }
 
+    /// Saves a PNG of the viewport as `<E2E_SCREENSHOTS>/<name>.png` when that variable
+    /// names a folder (for looking at what a visitor sees); does nothing otherwise.
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("E2E_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::create_dir_all(&dir).expect("screenshot folder");
+            std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)
+                .expect("write screenshot");
+        }
+    }
+
     /// Runs JavaScript in the page and returns its result.
     pub async fn js(&self, script: &str) -> Value {
         self.client

@@ -117,6 +117,7 @@ async fn visitor_fills_the_survey_and_chats_with_the_bot() {
         }
     })
     .await;
+    h.screenshot("chat").await;
     let order = messages(&shadow).await;
     let asked = order
         .iter()

@@ -7,7 +7,7 @@ use handoff_core::activity::{
     TokenResponse,
 };
 use handoff_core::error::ChatError;
-use handoff_core::session::Endpoint;
+use handoff_core::link::Endpoint;
 use serde::de::DeserializeOwned;
 
 /// `GET <token_url>`: the page's token endpoint (no secret in the page).

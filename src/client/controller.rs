@@ -1,9 +1,12 @@
 //! The controller: owns the core [`Session`], feeds it events, performs the effects it
 //! returns, and mirrors the visible state into signals. The only place that starts I/O.
 
+use futures::future::{AbortHandle, Abortable};
 use gloo_timers::future::TimeoutFuture;
 use handoff_core::config::WidgetConfig;
-use handoff_core::session::{Effect, Event, Phase, Session};
+use handoff_core::handoff::Handoff;
+use handoff_core::session::{Channel, Effect, Event, Phase, Session};
+use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::Millis;
 use handoff_core::transcript::Entry;
 use leptos::prelude::*;
@@ -17,8 +20,14 @@ use super::{api, stream};
 pub struct Chat {
     session: StoredValue<Session>,
     config: StoredValue<WidgetConfig>,
-    /// Where the conversation is (survey, connecting, chatting, failed).
+    /// Open streams, so a finished conversation's socket can be closed.
+    streams: StoredValue<Vec<(Channel, AbortHandle)>>,
+    /// Where the conversation is (survey, connecting, chatting, failed, ended).
     pub phase: RwSignal<Phase>,
+    /// Bot, waiting for an agent, or with an agent.
+    pub handoff: RwSignal<Handoff>,
+    /// Name of the agent currently typing.
+    pub agent_typing: RwSignal<Option<String>>,
     /// The visible transcript.
     pub entries: RwSignal<Vec<Entry>>,
 }
@@ -26,12 +35,20 @@ pub struct Chat {
 impl Chat {
     /// A chat waiting for its survey.
     pub fn new(config: WidgetConfig) -> Self {
-        let session = Session::new(random_id("dl_"), random_id("hc"), config.locale.clone());
+        let session = Session::new(
+            random_id("dl_"),
+            random_id("hc"),
+            config.locale.clone(),
+            config.handoff,
+        );
         Self {
             phase: RwSignal::new(session.phase.clone()),
+            handoff: RwSignal::new(Handoff::None),
+            agent_typing: RwSignal::new(None),
             entries: RwSignal::new(Vec::new()),
             session: StoredValue::new(session),
             config: StoredValue::new(config),
+            streams: StoredValue::new(Vec::new()),
         }
     }
 
@@ -40,10 +57,37 @@ impl Chat {
         let Some(effects) = self.session.try_update_value(|s| s.step(event, now())) else {
             return; // the widget was unmounted
         };
+        self.sync();
+        for effect in effects {
+            self.perform(effect);
+        }
+    }
+
+    /// Starts over after the visitor ended the chat: a fresh conversation, survey first,
+    /// prefilled with the previous answers.
+    pub fn restart(self) {
+        self.session.update_value(|s| {
+            let answers = s.answers.take();
+            *s = Session::new(random_id("dl_"), random_id("hc"), s.locale.clone(), s.mode);
+            s.answers = answers;
+        });
+        self.sync();
+    }
+
+    /// The survey answers given last (to prefill the survey).
+    pub fn answers(self) -> Option<SurveyAnswers> {
+        self.session.with_value(|s| s.answers.clone())
+    }
+
+    /// Mirrors the session into the signals the UI reads.
+    fn sync(self) {
         self.session.with_value(|s| {
-            if self.phase.get_untracked() != s.phase {
-                self.phase.set(s.phase.clone());
-            }
+            set_if_changed(self.phase, &s.phase);
+            set_if_changed(self.handoff, &s.handoff);
+            set_if_changed(
+                self.agent_typing,
+                &s.agent_typing.as_ref().map(|(name, _)| name.clone()),
+            );
             if self
                 .entries
                 .with_untracked(|e| e.as_slice() != s.transcript.entries())
@@ -51,60 +95,134 @@ impl Chat {
                 self.entries.set(s.transcript.entries().to_vec());
             }
         });
-        for effect in effects {
-            self.perform(effect);
-        }
+    }
+
+    /// (Direct Line base URL, token URL) of a channel.
+    fn urls(self, channel: Channel) -> (String, String) {
+        self.config.with_value(|c| match (channel, &c.hub) {
+            (Channel::Hub, Some(hub)) => (hub.url.clone(), hub.token_url.clone()),
+            _ => (c.directline_url.clone(), c.token_url.clone()),
+        })
     }
 
     fn perform(self, effect: Effect) {
-        let (base, token_url) = self
-            .config
-            .with_value(|c| (c.directline_url.clone(), c.token_url.clone()));
-        spawn_local(async move {
-            let event = match effect {
-                Effect::FetchToken => match api::fetch_token(&token_url).await {
-                    Ok(token) => Event::TokenReceived(token),
-                    Err(e) => Event::ConnectFailed(e),
-                },
-                Effect::StartConversation { token } => {
-                    match api::start_conversation(&base, &token).await {
-                        Ok(conversation) => Event::ConversationStarted(conversation),
-                        Err(e) => Event::ConnectFailed(e),
+        match effect {
+            Effect::CloseStream { channel } => self.streams.update_value(|streams| {
+                streams.retain(|(c, handle)| {
+                    if *c == channel {
+                        handle.abort();
                     }
-                }
-                Effect::OpenStream { url } => {
-                    stream::run(&url, |set| self.dispatch(Event::Streamed(set))).await;
-                    Event::StreamFailed
-                }
-                Effect::Poll {
-                    endpoint,
-                    watermark,
-                    after_ms,
-                } => {
-                    sleep(after_ms).await;
-                    match api::get_activities(&base, &endpoint, watermark.as_deref()).await {
-                        Ok(set) => Event::Polled(set),
-                        Err(e) => Event::PollFailed(e),
+                    *c != channel
+                })
+            }),
+            Effect::OpenStream {
+                channel,
+                generation,
+                url,
+            } => {
+                let (handle, registration) = AbortHandle::new_pair();
+                self.streams.update_value(|s| s.push((channel, handle)));
+                spawn_local(async move {
+                    let read = stream::run(&url, |set| {
+                        self.dispatch(Event::Streamed {
+                            channel,
+                            generation,
+                            set,
+                        })
+                    });
+                    if Abortable::new(read, registration).await.is_ok() {
+                        self.dispatch(Event::StreamFailed {
+                            channel,
+                            generation,
+                        });
                     }
+                });
+            }
+            effect => spawn_local(async move {
+                if let Some(event) = self.request(effect).await {
+                    self.dispatch(event);
                 }
-                Effect::PostActivity {
-                    endpoint,
-                    activity,
-                    after_ms,
-                } => {
-                    sleep(after_ms).await;
-                    let client_id = activity.client_activity_id().unwrap_or_default().to_owned();
-                    match api::post_activity(&base, &endpoint, &activity).await {
-                        Ok(response) => Event::Posted {
-                            client_id,
-                            id: response.id,
-                        },
-                        Err(error) => Event::PostFailed { client_id, error },
-                    }
+            }),
+        }
+    }
+
+    /// Performs a request-like effect and returns the event reporting its outcome.
+    async fn request(self, effect: Effect) -> Option<Event> {
+        Some(match effect {
+            Effect::FetchToken { channel } => match api::fetch_token(&self.urls(channel).1).await {
+                Ok(token) => Event::TokenReceived { channel, token },
+                Err(error) => Event::ConnectFailed { channel, error },
+            },
+            Effect::StartConversation { channel, token } => {
+                match api::start_conversation(&self.urls(channel).0, &token).await {
+                    Ok(conversation) => Event::ConversationStarted {
+                        channel,
+                        conversation,
+                    },
+                    Err(error) => Event::ConnectFailed { channel, error },
                 }
-            };
-            self.dispatch(event);
-        });
+            }
+            Effect::Poll {
+                channel,
+                generation,
+                endpoint,
+                watermark,
+                after_ms,
+            } => {
+                sleep(after_ms).await;
+                match api::get_activities(&self.urls(channel).0, &endpoint, watermark.as_deref())
+                    .await
+                {
+                    Ok(set) => Event::Polled {
+                        channel,
+                        generation,
+                        set,
+                    },
+                    Err(error) => Event::PollFailed {
+                        channel,
+                        generation,
+                        error,
+                    },
+                }
+            }
+            Effect::PostActivity {
+                channel,
+                endpoint,
+                activity,
+                after_ms,
+            } => {
+                sleep(after_ms).await;
+                let client_id = activity.client_activity_id().unwrap_or_default().to_owned();
+                match api::post_activity(&self.urls(channel).0, &endpoint, &activity).await {
+                    Ok(_) => Event::Posted { channel, client_id },
+                    Err(error) => Event::PostFailed {
+                        channel,
+                        client_id,
+                        error,
+                    },
+                }
+            }
+            Effect::SendTyping {
+                channel,
+                endpoint,
+                activity,
+            } => {
+                // A lost typing indicator is harmless: no retry, no report.
+                let _ = api::post_activity(&self.urls(channel).0, &endpoint, &activity).await;
+                return None;
+            }
+            Effect::ScheduleTick { after_ms } => {
+                sleep(after_ms).await;
+                Event::Tick
+            }
+            Effect::OpenStream { .. } | Effect::CloseStream { .. } => return None,
+        })
+    }
+}
+
+fn set_if_changed<T: Clone + PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: &T) {
+    if signal.with_untracked(|current| current != value) {
+        signal.set(value.clone());
     }
 }
 

@@ -9,6 +9,9 @@ use leptos::prelude::*;
 pub fn Composer(
     /// Called with the text when the visitor sends it.
     on_send: Callback<String>,
+    /// Called on every edit (drives the typing indicator the agent sees).
+    #[prop(optional)]
+    on_input: Option<Callback<()>>,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let textarea = NodeRef::<html::Textarea>::new();
@@ -39,7 +42,12 @@ pub fn Composer(
                 placeholder="Type your message…"
                 node_ref=textarea
                 prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    if let Some(on_input) = on_input {
+                        on_input.run(());
+                    }
+                }
                 on:keydown=move |ev: KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();

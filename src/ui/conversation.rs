@@ -19,6 +19,7 @@ pub fn Conversation(
 ) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let in_survey = Memo::new(move |_| chat.phase.with(|p| *p == Phase::Survey));
+    let ended = Memo::new(move |_| chat.phase.with(|p| *p == Phase::Ended));
     view! {
         <Show
             when=move || in_survey.get()
@@ -26,12 +27,29 @@ pub fn Conversation(
                 view! {
                     <Transcript/>
                     <Status/>
-                    <Composer on_send=Callback::new(move |text| chat.dispatch(Event::MessageTyped(text)))/>
+                    <Show
+                        when=move || ended.get()
+                        fallback=move || {
+                            view! {
+                                <Composer
+                                    on_send=Callback::new(move |text| chat.dispatch(Event::MessageTyped(text)))
+                                    on_input=Callback::new(move |()| chat.dispatch(Event::VisitorTyping))
+                                />
+                            }
+                        }
+                    >
+                        <div class="hc-ended">
+                            <button type="button" class="hc-button hc-button--primary" on:click=move |_| chat.restart()>
+                                "Start a new chat"
+                            </button>
+                        </div>
+                    </Show>
                 }
             }
         >
             <SurveyForm
                 config=survey.clone()
+                initial=chat.answers().unwrap_or_default()
                 on_submit=Callback::new(move |answers| chat.dispatch(Event::SurveySubmitted(answers)))
             />
         </Show>

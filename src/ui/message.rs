@@ -4,7 +4,8 @@ use handoff_core::transcript::{Author, Delivery, Entry};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-/// A message bubble with sender, time and (for the visitor's own) delivery state.
+/// A message bubble with sender, time and (for the visitor's own) delivery state; agent
+/// messages carry the agent's initial, and widget notices are a centred line.
 #[component]
 pub fn Message(
     /// The entry to show.
@@ -12,8 +13,32 @@ pub fn Message(
     /// Called when the visitor asks to resend a failed message.
     on_retry: Callback<()>,
 ) -> impl IntoView {
+    if entry.author == Author::System {
+        return view! { <li class="hc-notice">{entry.text}</li> }.into_any();
+    }
     let from_visitor = entry.author == Author::Visitor;
-    let sender = (!from_visitor && !entry.sender.is_empty()).then(|| entry.sender.clone());
+    let from_agent = entry.author == Author::Agent;
+    let initial = entry
+        .sender
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string());
+    let sender = (!from_visitor && !entry.sender.is_empty()).then(|| {
+        let name = entry.sender.clone();
+        if from_agent {
+            // Screen readers hear "Alex (agent)"; sighted visitors see the initial and name.
+            view! {
+                <span class="hc-msg__sender">
+                    <span class="hc-msg__avatar" aria-hidden="true">{initial}</span>
+                    <span aria-hidden="true">{name.clone()}</span>
+                    <span class="hc-visually-hidden">{format!("{name} (agent)")}</span>
+                </span>
+            }
+            .into_any()
+        } else {
+            view! { <span class="hc-msg__sender">{name}</span> }.into_any()
+        }
+    });
     let status = match entry.delivery {
         Delivery::Queued => Some("Waiting to send"),
         Delivery::Sending => Some("Sending…"),
@@ -26,11 +51,12 @@ pub fn Message(
         <li
             class="hc-msg"
             class=("hc-msg--visitor", from_visitor)
-            class=("hc-msg--bot", !from_visitor)
+            class=("hc-msg--bot", entry.author == Author::Bot)
+            class=("hc-msg--agent", from_agent)
             class=("hc-msg--failed", failed)
             data-delivery=format!("{:?}", entry.delivery).to_lowercase()
         >
-            {sender.map(|name| view! { <span class="hc-msg__sender">{name}</span> })}
+            {sender}
             <p class="hc-msg__text">{entry.text}</p>
             <span class="hc-msg__meta">
                 <time datetime=entry.timestamp.clone()>{clock(&entry.timestamp)}</time>
@@ -46,6 +72,7 @@ pub fn Message(
             </span>
         </li>
     }
+    .into_any()
 }
 
 /// Local "HH:MM" for an ISO 8601 timestamp ("" when it cannot be read).

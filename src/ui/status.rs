@@ -1,11 +1,12 @@
-//! The line under the transcript that says the chat is connecting or could not connect.
+//! The line under the transcript: connecting, could not connect, waiting for an agent
+//! (with the queue position), or who is typing.
 
-use handoff_core::session::{Event, Phase};
+use handoff_core::session::{waiting_text, Event, Phase};
 use leptos::prelude::*;
 
 use crate::client::Chat;
 
-/// Connection status; offers a retry after a failure.
+/// Connection and handoff status; offers a retry after a failure.
 #[component]
 pub fn Status() -> impl IntoView {
     let chat = expect_context::<Chat>();
@@ -23,7 +24,14 @@ pub fn Status() -> impl IntoView {
             }
             .into_any(),
         ),
-        Phase::Survey | Phase::Chatting => None,
+        Phase::Chatting => {
+            let typing = chat.agent_typing.get().map(|name| format!("{name} is typing…"));
+            let waiting = chat.handoff.with(waiting_text);
+            typing.or(waiting).map(|text| {
+                view! { <p class="hc-status hc-status--handoff" role="status">{text}</p> }.into_any()
+            })
+        }
+        Phase::Survey | Phase::Ended => None,
     }
     }
 }

@@ -13,10 +13,13 @@ use super::survey_field::SurveyField;
 pub fn SurveyForm(
     /// Which fields show, in order, and which are required.
     config: SurveyConfig,
+    /// Answers to start from (the previous chat's, when starting a new one).
+    #[prop(optional)]
+    initial: SurveyAnswers,
     /// Called with the trimmed answers once they are valid.
     on_submit: Callback<SurveyAnswers>,
 ) -> impl IntoView {
-    let answers = RwSignal::new(SurveyAnswers::default());
+    let answers = RwSignal::new(initial);
     let errors = RwSignal::new(Vec::<(FieldId, FieldError)>::new());
     let form = NodeRef::<html::Form>::new();
     let fields = config.fields.clone();

@@ -1,0 +1,262 @@
+//! One Direct Line conversation as the client sees it: credentials, transport, watermark,
+//! the activity ids already seen, and the ordered outbox with a single POST in flight.
+//!
+//! The session owns two links (the bot's conversation and, in bridge mode, the hub's);
+//! everything here is per conversation and knows nothing about handoffs.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::{Activity, ActivitySet};
+use crate::error::{ChatError, Recovery};
+use crate::time::Millis;
+
+/// How many times a failed POST is tried before the message is marked failed.
+pub const MAX_POST_ATTEMPTS: u32 = 4;
+
+/// How activities arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Transport {
+    /// WebSocket stream.
+    #[default]
+    Stream,
+    /// `GET .../activities?watermark=` at intervals.
+    Polling,
+}
+
+/// Credentials for requests on a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub conversation_id: String,
+    pub token: String,
+}
+
+/// An outgoing activity and how often posting it has failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Outgoing {
+    activity: Activity,
+    attempts: u32,
+}
+
+/// What to do after a failed POST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Post the same activity again after this delay.
+    RetryIn(Millis),
+    /// Give up on it: the message is failed (the queue moves on).
+    GiveUp,
+}
+
+/// Client-side state of one Direct Line conversation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Link {
+    pub endpoint: Option<Endpoint>,
+    pub transport: Transport,
+    pub watermark: Option<String>,
+    /// Bumped whenever the link is dropped, so late results of an old stream, poll or
+    /// conversation are recognised and ignored.
+    pub generation: u32,
+    seen: HashSet<String>,
+    outbox: VecDeque<Outgoing>,
+    in_flight: Option<Outgoing>,
+}
+
+impl Link {
+    /// Activities queued or in flight.
+    pub fn pending(&self) -> usize {
+        self.outbox.len() + usize::from(self.in_flight.is_some())
+    }
+
+    /// Appends an activity to the outbox.
+    pub fn queue(&mut self, activity: Activity) {
+        self.outbox.push_back(Outgoing {
+            activity,
+            attempts: 0,
+        });
+    }
+
+    /// Puts an activity at the head of the outbox (it must go before what is queued).
+    pub fn queue_first(&mut self, activity: Activity) {
+        self.outbox.push_front(Outgoing {
+            activity,
+            attempts: 0,
+        });
+    }
+
+    /// Takes the next activity to post, when the conversation is open and nothing is in
+    /// flight. Returns the credentials to post it with.
+    pub fn next_post(&mut self) -> Option<(Endpoint, Activity)> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        let endpoint = self.endpoint.clone()?;
+        let next = self.outbox.pop_front()?;
+        let activity = next.activity.clone();
+        self.in_flight = Some(next);
+        Some((endpoint, activity))
+    }
+
+    /// The POST of `client_id` succeeded. False when that was not the one in flight.
+    pub fn posted(&mut self, client_id: &str) -> bool {
+        if self.in_flight_id() != Some(client_id) {
+            return false;
+        }
+        self.in_flight = None;
+        true
+    }
+
+    /// The POST of `client_id` failed: retry retryable errors with exponential backoff
+    /// (1 s, 2 s, 4 s), give up on the rest. `None` when that was not the one in flight.
+    pub fn failed(&mut self, client_id: &str, error: &ChatError) -> Option<AfterFailure> {
+        if self.in_flight_id() != Some(client_id) {
+            return None;
+        }
+        let mut outgoing = self.in_flight.take()?;
+        outgoing.attempts += 1;
+        if error.recovery() == Recovery::Retry && outgoing.attempts < MAX_POST_ATTEMPTS {
+            let delay = 500 << outgoing.attempts;
+            self.outbox.push_front(outgoing);
+            return Some(AfterFailure::RetryIn(delay));
+        }
+        Some(AfterFailure::GiveUp)
+    }
+
+    /// Keeps the activities of `set` not seen before (by id) and advances the watermark.
+    pub fn fresh(&mut self, set: ActivitySet) -> Vec<Activity> {
+        if set.watermark.is_some() {
+            self.watermark = set.watermark;
+        }
+        set.activities
+            .into_iter()
+            .filter(|a| a.id.as_ref().is_none_or(|id| self.seen.insert(id.clone())))
+            .collect()
+    }
+
+    /// Drops the conversation and returns what was not delivered yet (in-flight first),
+    /// so the caller can send it elsewhere instead of losing it.
+    pub fn reset(&mut self) -> Vec<Activity> {
+        let generation = self.generation + 1;
+        let undelivered = self
+            .in_flight
+            .take()
+            .into_iter()
+            .chain(self.outbox.drain(..))
+            .map(|o| o.activity)
+            .collect();
+        *self = Link {
+            generation,
+            ..Link::default()
+        };
+        undelivered
+    }
+
+    fn in_flight_id(&self) -> Option<&str> {
+        self.in_flight.as_ref()?.activity.client_activity_id()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(client_id: &str) -> Activity {
+        serde_json::from_value(json!({"type": "message", "text": client_id,
+            "channelData": {"clientActivityID": client_id}}))
+        .unwrap()
+    }
+
+    fn open() -> Link {
+        Link {
+            endpoint: Some(Endpoint {
+                conversation_id: "c".into(),
+                token: "t".into(),
+            }),
+            ..Link::default()
+        }
+    }
+
+    #[test]
+    fn nothing_is_posted_before_the_conversation_is_open() {
+        let mut link = Link::default();
+        link.queue(message("a"));
+        assert_eq!(link.next_post(), None);
+        assert_eq!(link.pending(), 1);
+    }
+
+    #[test]
+    fn one_post_in_flight_in_order() {
+        let mut link = open();
+        link.queue(message("a"));
+        link.queue(message("b"));
+        assert_eq!(link.next_post().unwrap().1.text.as_deref(), Some("a"));
+        assert_eq!(link.next_post(), None, "b waits for a");
+        assert!(!link.posted("b"));
+        assert!(link.posted("a"));
+        assert_eq!(link.next_post().unwrap().1.text.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn retryable_failures_back_off_then_give_up() {
+        let mut link = open();
+        link.queue(message("a"));
+        let error = ChatError::Network("offline".into());
+        let mut delays = vec![];
+        loop {
+            link.next_post().unwrap();
+            match link.failed("a", &error).unwrap() {
+                AfterFailure::RetryIn(ms) => delays.push(ms),
+                AfterFailure::GiveUp => break,
+            }
+        }
+        assert_eq!(delays, vec![1000, 2000, 4000]);
+        assert_eq!(link.pending(), 0);
+    }
+
+    #[test]
+    fn fatal_failures_give_up_at_once() {
+        let mut link = open();
+        link.queue(message("a"));
+        link.next_post();
+        let error = ChatError::Http {
+            status: 400,
+            message: String::new(),
+        };
+        assert_eq!(link.failed("a", &error), Some(AfterFailure::GiveUp));
+    }
+
+    #[test]
+    fn replayed_ids_are_dropped_and_the_watermark_kept() {
+        let mut link = open();
+        let set = |ids: &[&str], w: &str| ActivitySet {
+            activities: ids
+                .iter()
+                .map(|id| serde_json::from_value(json!({"type": "message", "id": id})).unwrap())
+                .collect(),
+            watermark: Some(w.into()),
+        };
+        assert_eq!(link.fresh(set(&["c|1", "c|2"], "2")).len(), 2);
+        let again = link.fresh(set(&["c|2", "c|3"], "3"));
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].id.as_deref(), Some("c|3"));
+        assert_eq!(link.watermark.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn reset_returns_undelivered_activities_and_bumps_the_generation() {
+        let mut link = open();
+        link.queue(message("a"));
+        link.queue(message("b"));
+        link.next_post();
+        let undelivered = link.reset();
+        let texts: Vec<_> = undelivered
+            .iter()
+            .map(|a| a.text.clone().unwrap())
+            .collect();
+        assert_eq!(texts, ["a", "b"]);
+        assert_eq!(link.generation, 1);
+        assert_eq!(link.endpoint, None);
+        assert_eq!(link.pending(), 0);
+    }
+}

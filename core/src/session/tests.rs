@@ -1,0 +1,973 @@
+//! Given/when/then tests of the session: each asserts the effects emitted and what the
+//! visitor would see.
+
+use super::*;
+use crate::transcript::Author;
+use serde_json::json;
+
+const NOW: Millis = 1_700_000_000_000;
+const HUB_FROM: &str = "handoff-hub";
+
+fn answers() -> SurveyAnswers {
+    SurveyAnswers {
+        first_name: " Ada ".into(),
+        last_name: "Lovelace".into(),
+        email: "ada@example.com".into(),
+        case_number: "CAS-42".into(),
+    }
+}
+
+fn session(mode: HandoffMode) -> Session {
+    Session::new("dl_visitor".into(), "hc1".into(), "en-US".into(), mode)
+}
+
+fn conversation(id: &str, stream: bool) -> Conversation {
+    Conversation {
+        conversation_id: id.into(),
+        token: Some(format!("tok-{id}")),
+        expires_in: Some(1800),
+        stream_url: stream.then(|| format!("ws://127.0.0.1/{id}/stream")),
+        reference_grammar_id: None,
+    }
+}
+
+fn token(t: &str) -> TokenResponse {
+    TokenResponse {
+        token: t.into(),
+        conversation_id: None,
+        expires_in: None,
+    }
+}
+
+/// Survey submitted, token received, conversation started: the effects of the start.
+fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<Effect>) {
+    let mut s = session(mode);
+    assert_eq!(
+        s.step(Event::SurveySubmitted(answers()), NOW),
+        vec![Effect::FetchToken {
+            channel: Channel::Bot
+        }]
+    );
+    assert_eq!(
+        s.step(
+            Event::TokenReceived {
+                channel: Channel::Bot,
+                token: token("tok")
+            },
+            NOW
+        ),
+        vec![Effect::StartConversation {
+            channel: Channel::Bot,
+            token: "tok".into()
+        }]
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Bot,
+            conversation: conversation("conv1", stream),
+        },
+        NOW,
+    );
+    (s, effects)
+}
+
+/// Connected with the start event already posted.
+fn chatting(mode: HandoffMode) -> Session {
+    let (mut s, _) = connected_with(mode, true);
+    s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    s
+}
+
+fn posted(effect: &Effect) -> (&Channel, &Activity) {
+    match effect {
+        Effect::PostActivity {
+            channel, activity, ..
+        } => (channel, activity),
+        other => panic!("expected a post, got {other:?}"),
+    }
+}
+
+fn posts(effects: &[Effect]) -> Vec<(Channel, Activity)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::PostActivity {
+                channel, activity, ..
+            } => Some((*channel, activity.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn set(activities: Vec<Value>, watermark: &str) -> ActivitySet {
+    ActivitySet {
+        activities: activities
+            .into_iter()
+            .map(|v| serde_json::from_value(v).unwrap())
+            .collect(),
+        watermark: Some(watermark.into()),
+    }
+}
+
+fn streamed(s: &mut Session, channel: Channel, activities: Vec<Value>) -> Vec<Effect> {
+    let generation = match channel {
+        Channel::Bot => s.bot.generation,
+        Channel::Hub => s.hub.generation,
+    };
+    let watermark = activities.len().to_string();
+    s.step(
+        Event::Streamed {
+            channel,
+            generation,
+            set: set(activities, &watermark),
+        },
+        NOW,
+    )
+}
+
+fn echo(activity: &Activity, id: &str) -> Value {
+    let mut echoed = serde_json::to_value(activity).unwrap();
+    echoed["id"] = json!(id);
+    echoed
+}
+
+fn initiate(reason: &str) -> Value {
+    json!({"type": "event", "id": format!("conv1|init-{reason}"), "name": "handoff.initiate",
+           "from": {"id": "demo-bot", "name": "Demo Bot", "role": "bot"},
+           "value": {"firstName": "Ada", "va_LastTopic": "Escalate", "reason": reason},
+           "attachments": [{"contentType": "application/json", "name": "Transcript",
+                            "content": {"activities": [{"type": "message", "text": "hi"}]}}]})
+}
+
+fn hub_event(id: &str, name: &str, value: Value) -> Value {
+    json!({"type": "event", "id": id, "name": name, "from": {"id": HUB_FROM, "role": "bot"}, "value": value})
+}
+
+fn accepted(id: &str) -> Value {
+    hub_event(
+        id,
+        "handoff.status",
+        json!({"state": "accepted", "agent": {"id": "a1", "name": "Alex"}}),
+    )
+}
+
+fn agent_message(id: &str, text: &str) -> Value {
+    json!({"type": "message", "id": id, "text": text, "from": {"id": "agent:a1", "name": "Alex", "role": "bot"},
+           "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}})
+}
+
+fn texts(s: &Session) -> Vec<String> {
+    s.transcript
+        .entries()
+        .iter()
+        .map(|e| e.text.clone())
+        .collect()
+}
+
+// ---- connecting and chatting with the bot ----
+
+#[test]
+fn start_opens_the_stream_and_sends_the_survey_as_start_event() {
+    let (s, effects) = connected_with(HandoffMode::Relay, true);
+    assert_eq!(s.phase, Phase::Chatting);
+    assert_eq!(
+        effects[0],
+        Effect::OpenStream {
+            channel: Channel::Bot,
+            generation: 0,
+            url: "ws://127.0.0.1/conv1/stream".into()
+        }
+    );
+    let (channel, start) = posted(&effects[1]);
+    assert_eq!(*channel, Channel::Bot);
+    assert!(start.is_event("startConversation"));
+    assert_eq!(start.locale.as_deref(), Some("en-US"));
+    assert_eq!(
+        start.value.as_ref().unwrap()["firstName"],
+        "Ada",
+        "answers are trimmed"
+    );
+    assert_eq!(start.value.as_ref().unwrap()["caseNumber"], "CAS-42");
+    assert_eq!(start.from.as_ref().unwrap().id, "dl_visitor");
+    assert_eq!(start.from.as_ref().unwrap().name.as_deref(), Some("Ada"));
+    assert_eq!(start.client_activity_id(), Some("hc1-1"));
+}
+
+#[test]
+fn without_stream_url_the_session_polls() {
+    let (s, effects) = connected_with(HandoffMode::Relay, false);
+    assert_eq!(s.bot.transport, Transport::Polling);
+    assert!(matches!(
+        effects[0],
+        Effect::Poll {
+            after_ms: 0,
+            watermark: None,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn stream_failure_falls_back_to_polling_from_the_watermark() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(
+        Event::Streamed {
+            channel: Channel::Bot,
+            generation: 0,
+            set: set(vec![], "7"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::StreamFailed {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        NOW,
+    );
+    assert!(
+        matches!(&effects[..], [Effect::Poll { watermark: Some(w), after_ms: 0, .. }] if w == "7")
+    );
+    let next = s.step(
+        Event::Polled {
+            channel: Channel::Bot,
+            generation: 0,
+            set: set(vec![], "8"),
+        },
+        NOW,
+    );
+    assert!(
+        matches!(&next[..], [Effect::Poll { watermark: Some(w), after_ms: POLL_INTERVAL_MS, .. }] if w == "8")
+    );
+    assert_eq!(
+        s.step(
+            Event::StreamFailed {
+                channel: Channel::Bot,
+                generation: 0
+            },
+            NOW
+        ),
+        vec![],
+        "already polling"
+    );
+}
+
+#[test]
+fn a_message_shows_as_sending_then_sent_once_echoed() {
+    let mut s = chatting(HandoffMode::Relay);
+    let effects = s.step(Event::MessageTyped("  opening hours? ".into()), NOW);
+    let msg = posted(&effects[0]).1.clone();
+    assert_eq!(msg.text.as_deref(), Some("opening hours?"));
+    assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sending);
+    s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-2".into(),
+        },
+        NOW,
+    );
+    streamed(&mut s, Channel::Bot, vec![echo(&msg, "conv1|0000002")]);
+    streamed(&mut s, Channel::Bot, vec![echo(&msg, "conv1|0000002")]);
+    let entries = s.transcript.entries();
+    assert_eq!(entries.len(), 1, "echo never duplicates: {entries:?}");
+    assert_eq!(entries[0].delivery, Delivery::Sent);
+    assert_eq!(entries[0].author, Author::Visitor);
+}
+
+#[test]
+fn messages_typed_before_the_conversation_is_ready_are_queued_then_sent_in_order() {
+    let mut s = session(HandoffMode::Relay);
+    s.step(Event::SurveySubmitted(answers()), NOW);
+    assert_eq!(s.step(Event::MessageTyped("first".into()), NOW), vec![]);
+    assert_eq!(s.step(Event::MessageTyped("second".into()), NOW), vec![]);
+    assert_eq!(s.transcript.entries()[0].delivery, Delivery::Queued);
+    s.step(
+        Event::TokenReceived {
+            channel: Channel::Bot,
+            token: token("tok"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Bot,
+            conversation: conversation("conv1", true),
+        },
+        NOW,
+    );
+    assert_eq!(posts(&effects).len(), 1, "exactly one POST in flight");
+    assert!(posted(&effects[1]).1.is_event("startConversation"));
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    assert_eq!(posted(&next[0]).1.text.as_deref(), Some("first"));
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-2".into(),
+        },
+        NOW,
+    );
+    assert_eq!(posted(&next[0]).1.text.as_deref(), Some("second"));
+    assert_eq!(
+        s.step(
+            Event::Posted {
+                channel: Channel::Bot,
+                client_id: "hc1-3".into()
+            },
+            NOW
+        ),
+        vec![]
+    );
+    assert_eq!(s.pending(), 0);
+}
+
+#[test]
+fn retryable_post_failures_back_off_then_mark_failed_and_retry_resends_with_the_same_id() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(Event::MessageTyped("hello".into()), NOW);
+    let error = ChatError::Http {
+        status: 502,
+        message: "bad gateway".into(),
+    };
+    let fail = |s: &mut Session| {
+        s.step(
+            Event::PostFailed {
+                channel: Channel::Bot,
+                client_id: "hc1-2".into(),
+                error: error.clone(),
+            },
+            NOW,
+        )
+    };
+    let delays: Vec<_> = (0..3)
+        .map(|_| match &fail(&mut s)[..] {
+            [Effect::PostActivity { after_ms, .. }] => *after_ms,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(delays, vec![1000, 2000, 4000]);
+    assert_eq!(fail(&mut s), vec![]);
+    assert_eq!(s.transcript.entries()[0].delivery, Delivery::Failed);
+
+    let effects = s.step(Event::RetryMessage("hc1-2".into()), NOW);
+    assert_eq!(
+        posted(&effects[0]).1.client_activity_id(),
+        Some("hc1-2"),
+        "same id: no twin"
+    );
+    assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sending);
+}
+
+#[test]
+fn connect_failure_shows_an_error_and_retry_starts_over() {
+    let mut s = session(HandoffMode::Relay);
+    s.step(Event::SurveySubmitted(answers()), NOW);
+    s.step(
+        Event::ConnectFailed {
+            channel: Channel::Bot,
+            error: ChatError::Network("refused".into()),
+        },
+        NOW,
+    );
+    assert!(matches!(s.phase, Phase::Failed(ChatError::Network(_))));
+    assert_eq!(
+        s.step(Event::RetryConnect, NOW),
+        vec![Effect::FetchToken {
+            channel: Channel::Bot
+        }]
+    );
+    assert_eq!(s.phase, Phase::Connecting);
+}
+
+#[test]
+fn stale_events_are_ignored() {
+    let mut s = session(HandoffMode::Relay);
+    assert_eq!(s.step(Event::RetryConnect, NOW), vec![]);
+    let started = Event::ConversationStarted {
+        channel: Channel::Bot,
+        conversation: conversation("c", true),
+    };
+    assert_eq!(s.step(started, NOW), vec![]);
+    assert_eq!(s.phase, Phase::Survey);
+    let mut s = chatting(HandoffMode::Relay);
+    assert_eq!(s.step(Event::SurveySubmitted(answers()), NOW), vec![]);
+    assert_eq!(
+        s.step(
+            Event::Posted {
+                channel: Channel::Bot,
+                client_id: "other".into()
+            },
+            NOW
+        ),
+        vec![]
+    );
+    let old = Event::Streamed {
+        channel: Channel::Bot,
+        generation: 9,
+        set: set(vec![agent_message("x|1", "hi")], "1"),
+    };
+    assert_eq!(s.step(old, NOW), vec![]);
+    assert!(
+        s.transcript.entries().is_empty(),
+        "a stream of another generation is ignored"
+    );
+}
+
+#[test]
+fn bot_replies_are_shown_and_events_typing_and_replays_hidden() {
+    let mut s = chatting(HandoffMode::Relay);
+    let reply = json!({"type": "message", "id": "conv1|0000002", "text": "Hello Ada, how can I help?",
+                       "from": {"id": "demo-bot", "name": "Demo Bot", "role": "bot"}});
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![
+            json!({"type": "typing", "id": "conv1|0000001", "from": {"id": "demo-bot"}}),
+            reply.clone(),
+            json!({"type": "event", "id": "conv1|0000003", "name": "other.event", "from": {"id": "demo-bot"}}),
+        ],
+    );
+    streamed(&mut s, Channel::Bot, vec![reply]);
+    assert_eq!(texts(&s), ["Hello Ada, how can I help?"]);
+    assert_eq!(s.transcript.entries()[0].sender, "Demo Bot");
+}
+
+#[test]
+fn session_survives_a_serde_round_trip() {
+    let (mut s, _) = connected_with(HandoffMode::Bridge, true);
+    s.step(
+        Event::MessageTyped("queued behind the start event".into()),
+        NOW,
+    );
+    let json = serde_json::to_string(&s).unwrap();
+    let back: Session = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.pending(), 2);
+}
+
+// ---- handoff, relay mode ----
+
+#[test]
+fn explicit_escalation_waits_then_the_agent_joins_and_chats_in_the_same_conversation() {
+    let mut s = chatting(HandoffMode::Relay);
+    let effects = streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    assert_eq!(
+        effects,
+        vec![],
+        "relay: nothing to open, the hub relays into this conversation"
+    );
+    assert_eq!(
+        s.handoff,
+        Handoff::Waiting {
+            position: None,
+            wait_secs: None
+        }
+    );
+    assert_eq!(texts(&s), ["Connecting you to an agent…"]);
+
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![hub_event(
+            "conv1|q",
+            "handoff.queue",
+            json!({"position": 2, "estimatedWaitSeconds": 120}),
+        )],
+    );
+    assert_eq!(
+        waiting_text(&s.handoff).unwrap(),
+        "You're number 2 in line (about 2 min)."
+    );
+
+    streamed(&mut s, Channel::Bot, vec![accepted("conv1|acc")]);
+    assert_eq!(
+        s.handoff,
+        Handoff::Engaged {
+            agent: Agent {
+                id: "a1".into(),
+                name: "Alex".into()
+            }
+        }
+    );
+    assert_eq!(texts(&s).last().unwrap(), "Alex joined the chat");
+
+    let effects = streamed(
+        &mut s,
+        Channel::Bot,
+        vec![json!({"type": "typing", "id": "conv1|t",
+        "from": {"id": "agent:a1"}, "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}})],
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::ScheduleTick {
+            after_ms: AGENT_TYPING_MS
+        }]
+    );
+    assert_eq!(s.agent_typing.as_ref().unwrap().0, "Alex");
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![agent_message("conv1|m", "Hi Ada, I'm Alex.")],
+    );
+    assert_eq!(s.agent_typing, None, "a message ends the typing indicator");
+    let last = s.transcript.entries().last().unwrap().clone();
+    assert_eq!(
+        (last.author, last.sender.as_str(), last.text.as_str()),
+        (Author::Agent, "Alex", "Hi Ada, I'm Alex.")
+    );
+
+    let effects = s.step(Event::MessageTyped("thanks".into()), NOW);
+    assert_eq!(
+        posted(&effects[0]).0,
+        &Channel::Bot,
+        "relay: visitor messages stay on the bot conversation"
+    );
+}
+
+#[test]
+fn implicit_escalation_is_handled_like_an_explicit_one() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(&mut s, Channel::Bot, vec![initiate("fallback")]);
+    assert!(s.handoff.is_active());
+}
+
+#[test]
+fn agent_completes_and_the_bot_is_told_the_outcome() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    let effects = streamed(
+        &mut s,
+        Channel::Bot,
+        vec![hub_event(
+            "conv1|done",
+            "handoff.status",
+            json!({"state": "completed", "agent": {"id": "a1", "name": "Alex"}}),
+        )],
+    );
+    assert_eq!(s.handoff, Handoff::None);
+    assert_eq!(texts(&s).last().unwrap(), "Alex left the chat");
+    let (channel, status) = posted(&effects[0]);
+    assert_eq!(*channel, Channel::Bot);
+    assert!(status.is_event("handoff.status"));
+    assert_eq!(status.value.as_ref().unwrap()["state"], "completed");
+}
+
+#[test]
+fn end_of_conversation_from_the_agent_also_ends_the_handoff() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![json!({"type": "endOfConversation", "id": "conv1|eoc",
+        "from": {"id": "agent:a1"}, "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}})],
+    );
+    assert_eq!(s.handoff, Handoff::None);
+    assert_eq!(texts(&s).last().unwrap(), "Alex left the chat");
+}
+
+#[test]
+fn no_agent_in_time_shows_the_hub_message_and_returns_to_the_bot() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    let effects = streamed(
+        &mut s,
+        Channel::Bot,
+        vec![hub_event(
+            "conv1|f",
+            "handoff.status",
+            json!({"state": "failed", "message": "No agent is available right now. Please try again later."}),
+        )],
+    );
+    assert_eq!(s.handoff, Handoff::None);
+    assert_eq!(
+        texts(&s).last().unwrap(),
+        "No agent is available right now. Please try again later."
+    );
+    let status = posted(&effects[0]).1;
+    assert_eq!(status.value.as_ref().unwrap()["state"], "failed");
+}
+
+#[test]
+fn visitor_typing_is_sent_throttled_only_during_a_handoff() {
+    let mut s = chatting(HandoffMode::Relay);
+    assert_eq!(
+        s.step(Event::VisitorTyping, NOW),
+        vec![],
+        "the bot does not need typing"
+    );
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    let effects = s.step(Event::VisitorTyping, NOW);
+    assert!(
+        matches!(&effects[..], [Effect::SendTyping { activity, .. }] if activity.kind == "typing")
+    );
+    assert_eq!(s.step(Event::VisitorTyping, NOW + 1000), vec![]);
+    assert_eq!(
+        s.step(Event::VisitorTyping, NOW + TYPING_THROTTLE_MS).len(),
+        1
+    );
+}
+
+#[test]
+fn agent_typing_indicator_expires() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![
+            json!({"type": "typing", "id": "conv1|t", "from": {"id": "agent:a1"},
+        "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}}),
+        ],
+    );
+    s.step(Event::Tick, NOW + 1000);
+    assert!(s.agent_typing.is_some());
+    s.step(Event::Tick, NOW + AGENT_TYPING_MS);
+    assert_eq!(s.agent_typing, None);
+}
+
+#[test]
+fn hub_signals_before_a_handoff_or_from_the_visitor_are_ignored() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(&mut s, Channel::Bot, vec![accepted("conv1|acc")]);
+    assert_eq!(s.handoff, Handoff::None);
+    let forwarded = json!({"type": "event", "id": "conv1|u", "name": "handoff.initiate", "from": {"id": "dl_visitor", "role": "user"}});
+    streamed(&mut s, Channel::Bot, vec![forwarded]);
+    assert_eq!(s.handoff, Handoff::None);
+}
+
+#[test]
+fn a_replayed_initiate_does_not_start_a_second_handoff() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![hub_event(
+            "conv1|done",
+            "handoff.status",
+            json!({"state": "completed"}),
+        )],
+    );
+    streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    assert_eq!(s.handoff, Handoff::None, "same id: already handled");
+}
+
+#[test]
+fn visitor_ends_the_chat_during_a_handoff() {
+    let mut s = chatting(HandoffMode::Relay);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![initiate("explicit"), accepted("conv1|acc")],
+    );
+    let effects = s.step(Event::EndChat, NOW);
+    let sent = posts(&effects);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, Channel::Bot);
+    assert_eq!(sent[0].1.kind, "endOfConversation");
+    assert_eq!(sent[0].1.extra["code"], "userCancelled");
+    assert!(effects.contains(&Effect::CloseStream {
+        channel: Channel::Bot
+    }));
+    assert_eq!(s.phase, Phase::Ended);
+    assert_eq!(texts(&s).last().unwrap(), "You ended the chat.");
+    assert_eq!(
+        s.step(Event::MessageTyped("late".into()), NOW),
+        vec![],
+        "nothing is sent after the end"
+    );
+}
+
+// ---- handoff, bridge mode ----
+
+/// Bridge session with the handoff started and the hub conversation open.
+fn bridged() -> (Session, Activity) {
+    let mut s = chatting(HandoffMode::Bridge);
+    let effects = streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    assert_eq!(
+        effects,
+        vec![Effect::FetchToken {
+            channel: Channel::Hub
+        }]
+    );
+    let effects = s.step(
+        Event::TokenReceived {
+            channel: Channel::Hub,
+            token: token("hub-tok"),
+        },
+        NOW,
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::StartConversation {
+            channel: Channel::Hub,
+            token: "hub-tok".into()
+        }]
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Hub,
+            conversation: conversation("hub1", true),
+        },
+        NOW,
+    );
+    assert!(matches!(
+        &effects[0],
+        Effect::OpenStream {
+            channel: Channel::Hub,
+            generation: 0,
+            ..
+        }
+    ));
+    let (channel, forwarded) = posted(&effects[1]);
+    assert_eq!(*channel, Channel::Hub);
+    (s.clone(), forwarded.clone())
+}
+
+#[test]
+fn bridge_forwards_the_initiate_enriched_with_survey_and_transcript() {
+    let (_, forwarded) = bridged();
+    assert!(forwarded.is_event("handoff.initiate"));
+    assert_eq!(
+        forwarded.from.as_ref().unwrap().role.as_deref(),
+        Some("user")
+    );
+    let value = forwarded.value.as_ref().unwrap();
+    assert_eq!(value["survey"]["firstName"], "Ada");
+    assert_eq!(value["survey"]["caseNumber"], "CAS-42");
+    assert_eq!(value["botConversationId"], "conv1");
+    assert_eq!(
+        value["va_LastTopic"], "Escalate",
+        "the bot's context is kept"
+    );
+    assert_eq!(forwarded.attachments[0].name.as_deref(), Some("Transcript"));
+}
+
+#[test]
+fn bridge_builds_a_transcript_when_the_bot_sent_none() {
+    let mut s = chatting(HandoffMode::Bridge);
+    streamed(
+        &mut s,
+        Channel::Bot,
+        vec![
+            json!({"type": "message", "id": "conv1|2", "text": "Hello Ada",
+        "from": {"id": "demo-bot", "name": "Demo Bot", "role": "bot"}}),
+        ],
+    );
+    let mut bare = initiate("explicit");
+    bare["attachments"] = json!([]);
+    streamed(&mut s, Channel::Bot, vec![bare]);
+    s.step(
+        Event::TokenReceived {
+            channel: Channel::Hub,
+            token: token("h"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Hub,
+            conversation: conversation("hub1", true),
+        },
+        NOW,
+    );
+    let forwarded = posted(&effects[1]).1;
+    let activities = &forwarded.attachments[0].content.as_ref().unwrap()["activities"];
+    assert_eq!(activities[0]["text"], "Hello Ada");
+}
+
+#[test]
+fn bridge_messages_typed_while_waiting_reach_the_hub_after_the_initiate_in_order() {
+    let mut s = chatting(HandoffMode::Bridge);
+    streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    assert_eq!(
+        s.step(Event::MessageTyped("still there?".into()), NOW),
+        vec![],
+        "queued until the hub is open"
+    );
+    assert_eq!(
+        s.transcript.entries().last().unwrap().delivery,
+        Delivery::Queued
+    );
+    s.step(
+        Event::TokenReceived {
+            channel: Channel::Hub,
+            token: token("h"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Hub,
+            conversation: conversation("hub1", true),
+        },
+        NOW,
+    );
+    assert!(posted(&effects[1]).1.is_event("handoff.initiate"));
+    let client_id = posted(&effects[1])
+        .1
+        .client_activity_id()
+        .unwrap()
+        .to_owned();
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Hub,
+            client_id,
+        },
+        NOW,
+    );
+    let (channel, message) = posted(&next[0]);
+    assert_eq!(
+        (*channel, message.text.as_deref()),
+        (Channel::Hub, Some("still there?"))
+    );
+    assert_eq!(
+        s.transcript.entries().last().unwrap().delivery,
+        Delivery::Sending
+    );
+}
+
+#[test]
+fn bridge_agent_chat_runs_on_the_hub_and_completion_returns_to_the_bot() {
+    let (mut s, forwarded) = bridged();
+    s.step(
+        Event::Posted {
+            channel: Channel::Hub,
+            client_id: forwarded.client_activity_id().unwrap().into(),
+        },
+        NOW,
+    );
+    streamed(
+        &mut s,
+        Channel::Hub,
+        vec![accepted("hub1|1"), agent_message("hub1|2", "Hi, Alex here")],
+    );
+    assert_eq!(
+        texts(&s)[texts(&s).len() - 2..],
+        ["Alex joined the chat", "Hi, Alex here"]
+    );
+    let effects = s.step(Event::MessageTyped("my order is late".into()), NOW);
+    assert_eq!(posted(&effects[0]).0, &Channel::Hub);
+    s.step(
+        Event::Posted {
+            channel: Channel::Hub,
+            client_id: posted(&effects[0]).1.client_activity_id().unwrap().into(),
+        },
+        NOW,
+    );
+
+    let effects = streamed(
+        &mut s,
+        Channel::Hub,
+        vec![hub_event(
+            "hub1|3",
+            "handoff.status",
+            json!({"state": "completed", "agent": {"id": "a1", "name": "Alex"}}),
+        )],
+    );
+    assert!(effects.contains(&Effect::CloseStream {
+        channel: Channel::Hub
+    }));
+    let status = posts(&effects);
+    assert_eq!(status[0].0, Channel::Bot);
+    assert_eq!(status[0].1.value.as_ref().unwrap()["state"], "completed");
+    assert_eq!(s.hub.generation, 1, "late hub results are now stale");
+    let effects = s.step(Event::MessageTyped("back to you, bot".into()), NOW);
+    s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "x".into(),
+        },
+        NOW,
+    );
+    assert!(effects.is_empty() || posted(&effects[0]).0 == &Channel::Bot);
+}
+
+#[test]
+fn bridge_signals_on_the_bot_conversation_are_not_the_agent() {
+    let (mut s, _) = bridged();
+    streamed(&mut s, Channel::Bot, vec![accepted("conv1|acc")]);
+    assert!(
+        matches!(s.handoff, Handoff::Waiting { .. }),
+        "in bridge mode only the hub speaks for the agent"
+    );
+}
+
+#[test]
+fn bridge_hub_unreachable_returns_to_the_bot_without_losing_messages() {
+    let mut s = chatting(HandoffMode::Bridge);
+    streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
+    s.step(Event::MessageTyped("hello?".into()), NOW);
+    let effects = s.step(
+        Event::ConnectFailed {
+            channel: Channel::Hub,
+            error: ChatError::Network("down".into()),
+        },
+        NOW,
+    );
+    assert_eq!(s.handoff, Handoff::None);
+    assert!(texts(&s).contains(&"We couldn't reach an agent right now.".to_owned()));
+    let (channel, first) = posts(&effects).into_iter().next().unwrap();
+    assert_eq!(channel, Channel::Bot);
+    assert_eq!(
+        first.text.as_deref(),
+        Some("hello?"),
+        "the queued message goes to the bot instead"
+    );
+}
+
+#[test]
+fn bridge_visitor_end_tells_hub_and_bot() {
+    let (mut s, forwarded) = bridged();
+    s.step(
+        Event::Posted {
+            channel: Channel::Hub,
+            client_id: forwarded.client_activity_id().unwrap().into(),
+        },
+        NOW,
+    );
+    let effects = s.step(Event::EndChat, NOW);
+    let sent: Vec<_> = posts(&effects)
+        .into_iter()
+        .map(|(c, a)| (c, a.kind))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            (Channel::Hub, "endOfConversation".to_owned()),
+            (Channel::Bot, "endOfConversation".to_owned())
+        ]
+    );
+}
