@@ -24,9 +24,12 @@ pub struct Harness {
     pub client: Client,
     /// Base URL of the dev server, e.g. `http://127.0.0.1:41234/`.
     pub url: String,
+    driver_url: String,
+    extra_clients: Vec<Client>,
     _server: Child,
     _driver: Child,
     _profile: TempDir,
+    _extra_profiles: Vec<TempDir>,
 }
 
 impl Harness {
@@ -35,34 +38,35 @@ impl Harness {
         let (server, url) = start_server(server_args).await;
         let profile = TempDir::new("hc-e2e-profile");
         let (driver, driver_url) = start_driver().await;
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({"args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                format!("--user-data-dir={}", profile.0.display()),
-            ]}),
-        );
         let client = ClientBuilder::native()
-            .capabilities(caps)
+            .capabilities(chrome_caps(&profile))
             .connect(&driver_url)
             .await
             .expect("connect to chromedriver");
         Harness {
             client,
             url,
+            driver_url,
+            extra_clients: Vec::new(),
             _server: server,
             _driver: driver,
             _profile: profile,
+            _extra_profiles: Vec::new(),
         }
     }
 
-    /// Ends the browser session (the processes are killed on drop).
+    /// Ends the browser sessions (the processes are killed on drop).
     pub async fn finish(self) {
-        let _ = self.client.clone().close().await;
+        for client in self.extra_clients.iter().chain([&self.client]) {
+            let _ = client.clone().close().await;
+        }
+    }
+
+    /// Opens a page of the dev server (path like `/demo-bridge.html`) and waits for the widget.
+    pub async fn open_page(&self, path: &str) -> ShadowRoot {
+        let url = format!("{}{}", self.url.trim_end_matches('/'), path);
+        self.client.goto(&url).await.expect("open page");
+        self.widget().await
     }
 
     /// Opens the demo page and waits for the widget's launcher.
@@ -110,25 +114,36 @@ impl Harness {
             .expect("script runs")
     }
 
-    /// Calls the dev server's JSON control API (e.g. fault injection) from the page, which
-    /// is same-origin with it; panics unless the answer is 2xx.
-    pub async fn control(&self, method: &str, path: &str, body: Option<Value>) {
+    /// Calls one of the dev server's JSON APIs (fault injection, agent console) from the
+    /// page, which is same-origin with it. Panics unless the answer is 2xx; returns its body.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let script = "const [method, path, body, done] = arguments;
             fetch(path, {method, headers: {'Content-Type': 'application/json'},
                          body: body === null ? undefined : JSON.stringify(body)})
-              .then(r => done(r.status), e => done(String(e)));";
-        let status = self
+              .then(async r => done({status: r.status, body: await r.text()}), e => done({status: 0, body: String(e)}));";
+        let answer = self
             .client
-            .execute_async(
-                script,
-                vec![json!(method), json!(path), body.unwrap_or(Value::Null)],
-            )
+            .execute_async(script, vec![json!(method), json!(path), body.unwrap_or(Value::Null)])
             .await
-            .expect("control call runs");
-        assert!(
-            status.as_u64().is_some_and(|s| (200..300).contains(&s)),
-            "{method} {path}: {status}"
-        );
+            .expect("API call runs");
+        let status = answer["status"].as_u64().unwrap_or(0);
+        let text = answer["body"].as_str().unwrap_or_default();
+        assert!((200..300).contains(&status), "{method} {path}: {status} {text}");
+        serde_json::from_str(text).unwrap_or(Value::Null)
+    }
+
+    /// A second, separate browser (its own profile) on the same ChromeDriver, e.g. for the
+    /// live-agent console next to the visitor's page.
+    pub async fn second_browser(&mut self) -> Client {
+        let profile = TempDir::new("hc-e2e-profile2");
+        let client = ClientBuilder::native()
+            .capabilities(chrome_caps(&profile))
+            .connect(&self.driver_url)
+            .await
+            .expect("second browser session");
+        self._extra_profiles.push(profile);
+        self.extra_clients.push(client.clone());
+        client
     }
 }
 
@@ -215,6 +230,22 @@ where
         assert!(start.elapsed() < WAIT, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Headless Chromium capabilities: loopback only, a fresh profile.
+fn chrome_caps(profile: &TempDir) -> serde_json::Map<String, Value> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+            format!("--user-data-dir={}", profile.0.display()),
+        ]}),
+    );
+    caps
 }
 
 /// WebDriver key code for Enter.

@@ -83,6 +83,7 @@ async fn visitor_fills_the_survey_and_chats_with_the_bot() {
         .await
         .unwrap();
     assert_eq!(error.text().await.unwrap(), "First name is required.");
+    h.screenshot("survey-errors").await;
 
     fill_survey(&shadow, "Ada", "ada@example.com", "CAS-01234").await;
     let greeting = wait_for_message(&shadow, "Hello Ada").await;
@@ -174,7 +175,7 @@ async fn server_errors_show_a_message_and_retry_recovers() {
     let h = Harness::start(&[]).await;
     let shadow = h.open_demo().await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    h.control(
+    h.api(
         "POST",
         "/_dev/faults",
         Some(json!({"status": 502, "count": 1})),
