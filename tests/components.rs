@@ -274,3 +274,41 @@ async fn invalid_config_shows_a_readable_error_for_the_site_owner() {
         Some("Close chat")
     );
 }
+
+#[wasm_bindgen_test]
+async fn agent_messages_show_name_initial_and_are_labelled_for_screen_readers() {
+    let (shadow, root) = shadow_mount();
+    let agent = Entry {
+        key: "c|7".into(),
+        id: Some("c|7".into()),
+        author: Author::Agent,
+        sender: "alex".into(),
+        text: "Hi Ada, I'm Alex.".into(),
+        timestamp: String::new(),
+        delivery: Delivery::Received,
+    };
+    let notice = Entry {
+        key: "n1".into(),
+        id: None,
+        author: Author::System,
+        sender: String::new(),
+        text: "alex joined the chat".into(),
+        timestamp: String::new(),
+        delivery: Delivery::Received,
+    };
+    leptos::mount::mount_to(root, move || {
+        view! {
+            <ol>
+                <Message entry=notice on_retry=Callback::new(|()| {})/>
+                <Message entry=agent on_retry=Callback::new(|()| {})/>
+            </ol>
+        }
+    })
+    .forget();
+    leptos::task::tick().await;
+    assert_eq!(text(&shadow, ".hc-notice"), "alex joined the chat");
+    assert!(find(&shadow, ".hc-msg").class_list().contains("hc-msg--agent"));
+    assert_eq!(text(&shadow, ".hc-msg__avatar"), "A");
+    assert_eq!(text(&shadow, ".hc-msg--agent .hc-visually-hidden"), "alex (agent)");
+    assert!(shadow.query_selector(".hc-msg__status").unwrap().is_none(), "no delivery state on received messages");
+}
