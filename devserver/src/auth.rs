@@ -1,5 +1,7 @@
 //! Who is calling: the Direct Line secret, or a token we issued (and for which conversation).
 //!
+//! Both endpoints (the bot's and the hub's) accept the one secret; a token works only on the
+//! endpoint that issued it.
 //! Owns the credential rules of the spec: no credential → 401, unknown credential → 401,
 //! expired token → 403 `TokenExpired`, token used on another conversation → 403.
 //! Reads headers and the store; never writes.
@@ -8,7 +10,7 @@ use axum::http::{header, HeaderMap};
 use handoff_core::time::Millis;
 
 use crate::error::{AppError, Result};
-use crate::store::Grant;
+use crate::store::{Grant, Service};
 use crate::AppState;
 
 /// An authenticated caller.
@@ -40,13 +42,21 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
 }
 
-/// Identifies the caller from a credential (`None` when none was sent).
-pub fn identify(state: &AppState, credential: Option<&str>, now: Millis) -> Result<Caller> {
+/// Identifies the caller of `service` from a credential (`None` when none was sent).
+pub fn identify(
+    state: &AppState,
+    service: Service,
+    credential: Option<&str>,
+    now: Millis,
+) -> Result<Caller> {
     let credential = credential.ok_or(AppError::MissingAuth)?;
     if credential == state.config.secret {
         return Ok(Caller::Secret);
     }
-    let grant = state.store.grant(credential).ok_or(AppError::InvalidAuth)?;
+    let grant = state
+        .store
+        .grant(service, credential)
+        .ok_or(AppError::InvalidAuth)?;
     if grant.is_expired(now) {
         return Err(AppError::TokenExpired);
     }
@@ -56,9 +66,14 @@ pub fn identify(state: &AppState, credential: Option<&str>, now: Millis) -> Resu
     })
 }
 
-/// Identifies the caller from the `Authorization` header.
-pub fn from_headers(state: &AppState, headers: &HeaderMap, now: Millis) -> Result<Caller> {
-    identify(state, bearer(headers), now)
+/// Identifies the caller of `service` from the `Authorization` header.
+pub fn from_headers(
+    state: &AppState,
+    service: Service,
+    headers: &HeaderMap,
+    now: Millis,
+) -> Result<Caller> {
+    identify(state, service, bearer(headers), now)
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 //!
 //! Implicit escalation: the third consecutive not-understood message escalates INSTEAD of a
 //! third "sorry" (a visitor who failed twice should not read the same apology again).
-//! After a handoff the bot keeps answering (issue 3 decides whether it goes quiet).
+//! While a relay handoff is active the bot never sees the visitor's activities (the store
+//! routes them to the hub), so it stays quiet and cannot escalate again. Afterwards the
+//! widget tells it the outcome with a user-posted `handoff.status` event (completed or
+//! failed), which it answers.
 //!
 //! Pure: no I/O, no clock, no ids. The store stamps ids, timestamps and the conversation on
 //! what this returns. Must not import axum or tokio.
@@ -29,6 +32,13 @@ pub const FALLBACK_TEXT: &str = "Sorry, I didn't understand that. You can ask ab
 pub const ESCALATION_TEXT: &str = "Let me connect you with someone who can help.";
 /// Name of the standard handoff event.
 pub const HANDOFF_EVENT: &str = "handoff.initiate";
+/// Name of the event carrying a handoff's outcome.
+pub const STATUS_EVENT: &str = "handoff.status";
+/// Reply to `handoff.status` completed: the visitor is back from the agent.
+pub const WELCOME_BACK_TEXT: &str = "Welcome back! Is there anything else I can help you with?";
+/// Reply to `handoff.status` failed: no agent joined.
+pub const HANDOFF_FAILED_TEXT: &str = "Sorry, no one could join this time. I'm still here: \
+     ask me about opening hours, order status or password reset.";
 /// Language reported in the handoff context when the visitor's activity has no locale.
 const DEFAULT_LANGUAGE: &str = "en-us";
 
@@ -191,6 +201,9 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
         state.topics.push("Greeting".into());
         return with_typing(incoming, vec![message(incoming, greeting(&state.answers))]);
     }
+    if incoming.is_event(STATUS_EVENT) {
+        return handoff_outcome(state, incoming);
+    }
     let text = incoming.text.as_deref().map(str::trim).unwrap_or_default();
     if incoming.kind != "message" || text.is_empty() {
         return Vec::new();
@@ -213,6 +226,26 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
             }
         }
     }
+}
+
+/// The widget tells the bot how the handoff ended (only the visitor's side may say so).
+fn handoff_outcome(state: &mut BotState, incoming: &Activity) -> Vec<Activity> {
+    let from_user = incoming
+        .from
+        .as_ref()
+        .is_some_and(|f| f.role.as_deref() == Some("user"));
+    let outcome = incoming
+        .value
+        .as_ref()
+        .and_then(|v| v.get("state"))
+        .and_then(Value::as_str);
+    let text = match outcome {
+        Some("completed") if from_user => WELCOME_BACK_TEXT,
+        Some("failed") if from_user => HANDOFF_FAILED_TEXT,
+        _ => return Vec::new(),
+    };
+    state.fallbacks = 0;
+    with_typing(incoming, vec![message(incoming, text.into())])
 }
 
 /// The escalation message and the `handoff.initiate` event.
@@ -556,6 +589,44 @@ mod tests {
         }
         let replies = send(&mut state, &mut history, user_message("c|x", "bananas"));
         assert!(handoff(&replies).is_some());
+    }
+
+    #[test]
+    fn answers_the_handoff_outcome_told_by_the_visitor() {
+        let mut state = BotState {
+            fallbacks: 2,
+            ..BotState::default()
+        };
+        let status = |value: Value| Activity {
+            kind: "event".into(),
+            name: Some(STATUS_EVENT.into()),
+            value: Some(value),
+            text: None,
+            ..user_message("c|9", "")
+        };
+        let replies = send(
+            &mut state,
+            &mut vec![],
+            status(json!({"state": "completed"})),
+        );
+        assert_eq!(replies[0].kind, "typing");
+        assert_eq!(texts(&replies), [WELCOME_BACK_TEXT]);
+        assert_eq!(state.fallbacks, 0);
+        let replies = send(
+            &mut state,
+            &mut vec![],
+            status(json!({"state": "failed", "message": "No agent"})),
+        );
+        assert_eq!(texts(&replies), [HANDOFF_FAILED_TEXT]);
+        assert!(send(
+            &mut state,
+            &mut vec![],
+            status(json!({"state": "accepted"}))
+        )
+        .is_empty());
+        let mut from_bot = status(json!({"state": "completed"}));
+        from_bot.from.as_mut().unwrap().role = Some("bot".into());
+        assert!(send(&mut state, &mut vec![], from_bot).is_empty());
     }
 
     #[test]

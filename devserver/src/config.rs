@@ -1,6 +1,6 @@
 //! Command-line configuration of the dev server.
 //!
-//! Hand-parsed (five flags do not justify a parser dependency). Pure: takes the arguments,
+//! Hand-parsed (six flags do not justify a parser dependency). Pure: takes the arguments,
 //! returns a [`Config`] or a [`ConfigError`]; `main` decides what to print and exit with.
 
 use std::path::PathBuf;
@@ -9,12 +9,16 @@ use std::time::Duration;
 /// Usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "\
 Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [--keepalive-secs N]
+                 [--accept-timeout SECS]
 
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --dist DIR             folder with the built widget and demo.html (default dist)
   --secret S             Direct Line secret accepted as Bearer credential (default dev-secret)
   --token-lifetime SECS  lifetime of issued tokens (default 1800)
-  --keepalive-secs N     empty WebSocket frame every N seconds (default 15; 0 = never)";
+  --keepalive-secs N     empty WebSocket frame every N seconds (default 15; 0 = never)
+  --accept-timeout SECS  a handoff no agent accepts in time fails (default 120; 0 = never)
+
+Live-agent console: http://127.0.0.1:<port>/agent";
 
 /// Everything the server needs to know at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +33,8 @@ pub struct Config {
     pub token_lifetime: Duration,
     /// Interval of the empty keep-alive frames on the stream; zero disables them.
     pub keepalive: Duration,
+    /// How long a handoff waits for an agent before it fails; zero waits forever.
+    pub accept_timeout: Duration,
 }
 
 impl Default for Config {
@@ -39,6 +45,7 @@ impl Default for Config {
             secret: "dev-secret".into(),
             token_lifetime: Duration::from_secs(1800),
             keepalive: Duration::from_secs(15),
+            accept_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -76,7 +83,12 @@ impl Config {
             }
             if !matches!(
                 flag.as_str(),
-                "--port" | "--dist" | "--secret" | "--token-lifetime" | "--keepalive-secs"
+                "--port"
+                    | "--dist"
+                    | "--secret"
+                    | "--token-lifetime"
+                    | "--keepalive-secs"
+                    | "--accept-timeout"
             ) {
                 return Err(ConfigError::Unknown(arg));
             }
@@ -100,6 +112,7 @@ impl Config {
                 "--dist" => config.dist = PathBuf::from(value),
                 "--secret" => config.secret = value,
                 "--token-lifetime" => config.token_lifetime = Duration::from_secs(number(&value)?),
+                "--accept-timeout" => config.accept_timeout = Duration::from_secs(number(&value)?),
                 _ => config.keepalive = Duration::from_secs(number(&value)?),
             }
         }
@@ -130,6 +143,7 @@ mod tests {
             "--token-lifetime=60",
             "--keepalive-secs",
             "2",
+            "--accept-timeout=5",
         ])
         .unwrap();
         assert_eq!(config.port, 0);
@@ -137,6 +151,7 @@ mod tests {
         assert_eq!(config.secret, "s3");
         assert_eq!(config.token_lifetime, Duration::from_secs(60));
         assert_eq!(config.keepalive, Duration::from_secs(2));
+        assert_eq!(config.accept_timeout, Duration::from_secs(5));
     }
 
     #[test]

@@ -1,8 +1,14 @@
-//! Direct Line 3.0 REST routes (under `/v3/directline`) and the page's token endpoint.
+//! Direct Line 3.0 REST routes and the pages' token endpoints, for both endpoints.
+//!
+//! One set of routes, mounted twice by [`service`]: under `/v3/directline` for the demo bot
+//! and under `/hub/v3/directline` for the engagement hub (bridge mode). An [`Endpoint`]
+//! (the app state plus the [`Service`]) tells the handlers which conversations and tokens
+//! they serve and so what answers posted activities; nothing else differs.
 //!
 //! Thin handlers: authenticate ([`crate::auth`]), call the [`crate::store`], shape the
-//! response with the `handoff-core` wire types. The WebSocket stream lives in `stream.rs`;
-//! fault injection wraps these routes from `faults.rs`.
+//! response with the `handoff-core` wire types, start the accept timers of new handoffs.
+//! The WebSocket stream lives in `stream.rs`; fault injection wraps the bot's REST routes
+//! from `faults.rs`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -17,12 +23,40 @@ use serde::Deserialize;
 
 use crate::auth::{self, Caller};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
-use crate::store::Issued;
-use crate::{faults, AppState};
+use crate::hub::Mode;
+use crate::store::{Issued, Service};
+use crate::{faults, stream, AppState};
 
-/// The REST routes, with fault injection in front of them.
-pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+/// Mount point of the bot's Direct Line endpoint.
+pub const BOT_BASE: &str = "/v3/directline";
+/// Mount point of the hub's Direct Line-style endpoint.
+pub const HUB_BASE: &str = "/hub/v3/directline";
+
+/// The state of one endpoint's handlers: the app, and which service they serve.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub app: AppState,
+    pub service: Service,
+}
+
+impl Endpoint {
+    /// Where this endpoint is mounted (stream URLs point under it).
+    pub fn base(&self) -> &'static str {
+        match self.service {
+            Service::Bot => BOT_BASE,
+            Service::Hub => HUB_BASE,
+        }
+    }
+}
+
+/// The REST routes and the stream of one endpoint, to nest under [`Endpoint::base`].
+/// Fault injection covers the bot's REST routes only (see `faults.rs`).
+pub fn service(app: AppState, service: Service) -> Router<AppState> {
+    let endpoint = Endpoint {
+        app: app.clone(),
+        service,
+    };
+    let mut rest = Router::new()
         .route("/tokens/generate", post(generate_token))
         .route("/tokens/refresh", post(refresh_token))
         .route("/conversations", post(start_conversation))
@@ -31,15 +65,63 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/conversations/{id}/activities",
             post(post_activity).get(get_activities),
         )
-        .fallback(unknown_endpoint)
-        .layer(middleware::from_fn_with_state(state, faults::inject))
+        .fallback(unknown_endpoint);
+    if service == Service::Bot {
+        rest = rest.layer(middleware::from_fn_with_state(app, faults::inject));
+    }
+    rest.merge(stream::routes()).with_state(endpoint)
+}
+
+/// `?handoff=relay|bridge` of the bot's page token endpoint.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageTokenQuery {
+    pub handoff: Option<String>,
 }
 
 /// `GET /api/directline/token`: what a site's own token endpoint (Copilot Studio's, or a
 /// backend holding the secret) returns, so the page never holds the secret.
-pub async fn page_token(State(state): State<AppState>) -> Json<TokenResponse> {
-    let issued = state.store.create_conversation(None, state.clock.now());
+/// `?handoff=bridge` marks the conversation so the hub does not relay its handoffs (the
+/// widget brings them to `/hub/...` itself); relay is the default.
+pub async fn page_token(
+    State(state): State<AppState>,
+    params: std::result::Result<Query<PageTokenQuery>, QueryRejection>,
+) -> Result<Json<TokenResponse>> {
+    let mode = match query(params)?.handoff.as_deref().map(str::trim) {
+        None | Some("") => Mode::Relay,
+        Some(raw) => Mode::parse(raw).ok_or_else(|| {
+            AppError::BadArgument(format!("handoff must be relay or bridge, got `{raw}`"))
+        })?,
+    };
+    let issued = state
+        .store
+        .create_conversation(Service::Bot, mode, None, state.clock.now());
+    Ok(Json(token_response(issued)))
+}
+
+/// `GET /hub/api/token`: the hub's page token endpoint (same shape), for bridge mode.
+pub async fn hub_page_token(State(state): State<AppState>) -> Json<TokenResponse> {
+    let issued =
+        state
+            .store
+            .create_conversation(Service::Hub, Mode::Bridge, None, state.clock.now());
     Json(token_response(issued))
+}
+
+/// Starts the accept timers of new handoffs: after `--accept-timeout` a still waiting
+/// handoff fails. Tokio timers, so tests can pause and advance time.
+fn arm_accept_timeouts(state: &AppState, handoff_ids: Vec<String>) {
+    let timeout = state.config.accept_timeout;
+    if timeout.is_zero() {
+        return;
+    }
+    for handoff_id in handoff_ids {
+        let store = std::sync::Arc::clone(&state.store);
+        let clock = state.clock.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            store.expire_handoff(&handoff_id, clock.now());
+        });
+    }
 }
 
 /// Optional body of `/tokens/generate` and `POST /conversations` (`TokenParameters`).
@@ -99,17 +181,21 @@ pub fn query<T>(query: std::result::Result<Query<T>, QueryRejection>) -> Result<
 }
 
 async fn generate_token(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     OptionalJson(params): OptionalJson<TokenParameters>,
 ) -> Result<Json<TokenResponse>> {
+    let state = &ep.app;
     let now = state.clock.now();
-    match auth::from_headers(&state, &headers, now)? {
+    match auth::from_headers(state, ep.service, &headers, now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
-            Ok(Json(token_response(
-                state.store.create_conversation(user, now),
-            )))
+            Ok(Json(token_response(state.store.create_conversation(
+                ep.service,
+                Mode::default(),
+                user,
+                now,
+            ))))
         }
         Caller::Token { .. } => Err(AppError::Forbidden(
             "Tokens are generated with the secret; use /tokens/refresh with a token".into(),
@@ -118,15 +204,19 @@ async fn generate_token(
 }
 
 async fn refresh_token(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
 ) -> Result<Json<TokenResponse>> {
+    let state = &ep.app;
     let now = state.clock.now();
-    match auth::from_headers(&state, &headers, now)? {
+    match auth::from_headers(state, ep.service, &headers, now)? {
         Caller::Token { grant, .. } => {
-            let issued = state
-                .store
-                .issue_token(&grant.conversation_id, Some(grant.user), now)?;
+            let issued = state.store.issue_token(
+                ep.service,
+                &grant.conversation_id,
+                Some(grant.user),
+                now,
+            )?;
             Ok(Json(token_response(issued)))
         }
         Caller::Secret => Err(AppError::Forbidden(
@@ -136,15 +226,17 @@ async fn refresh_token(
 }
 
 async fn start_conversation(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     OptionalJson(params): OptionalJson<TokenParameters>,
 ) -> Result<(StatusCode, Json<Conversation>)> {
-    let now = state.clock.now();
-    let issued = match auth::from_headers(&state, &headers, now)? {
+    let now = ep.app.clock.now();
+    let issued = match auth::from_headers(&ep.app, ep.service, &headers, now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
-            state.store.create_conversation(user, now)
+            ep.app
+                .store
+                .create_conversation(ep.service, Mode::default(), user, now)
         }
         // A token was issued together with its conversation: "starting" it just hands out
         // the stream URL.
@@ -154,24 +246,25 @@ async fn start_conversation(
             token,
         },
     };
-    let conversation = conversation_response(&state, &headers, issued, None);
+    let conversation = conversation_response(&ep, &headers, issued, None);
     Ok((StatusCode::CREATED, Json(conversation)))
 }
 
 async fn reconnect(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
     params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
 ) -> Result<Json<Conversation>> {
+    let state = &ep.app;
     let now = state.clock.now();
-    let caller = auth::from_headers(&state, &headers, now)?;
+    let caller = auth::from_headers(state, ep.service, &headers, now)?;
     caller.check_conversation(&id)?;
     let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
     let issued = match caller {
-        Caller::Secret => state.store.issue_token(&id, None, now)?,
+        Caller::Secret => state.store.issue_token(ep.service, &id, None, now)?,
         Caller::Token { token, grant } => {
-            if !state.store.contains(&id) {
+            if !state.store.contains(ep.service, &id) {
                 return Err(AppError::ConversationNotFound(id));
             }
             Issued {
@@ -182,39 +275,44 @@ async fn reconnect(
         }
     };
     Ok(Json(conversation_response(
-        &state, &headers, issued, watermark,
+        &ep, &headers, issued, watermark,
     )))
 }
 
 async fn post_activity(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(activity): ApiJson<Activity>,
 ) -> Result<Json<ResourceResponse>> {
+    let state = &ep.app;
     let now = state.clock.now();
-    let caller = auth::from_headers(&state, &headers, now)?;
+    let caller = auth::from_headers(state, ep.service, &headers, now)?;
     caller.check_conversation(&id)?;
     let default_user = match caller {
         Caller::Token { grant, .. } => Some(grant.user),
         Caller::Secret => None,
     };
-    let id = state
+    let posted = state
         .store
-        .post_activity(&id, activity, default_user, now)?;
-    Ok(Json(ResourceResponse { id }))
+        .post_activity(ep.service, &id, activity, default_user, now)?;
+    arm_accept_timeouts(state, posted.new_handoffs);
+    Ok(Json(ResourceResponse { id: posted.id }))
 }
 
 async fn get_activities(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
     params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
 ) -> Result<Json<ActivitySet>> {
+    let state = &ep.app;
     let now = state.clock.now();
-    auth::from_headers(&state, &headers, now)?.check_conversation(&id)?;
+    auth::from_headers(state, ep.service, &headers, now)?.check_conversation(&id)?;
     let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
-    Ok(Json(state.store.activities_after(&id, watermark)?))
+    Ok(Json(
+        state.store.activities_after(ep.service, &id, watermark)?,
+    ))
 }
 
 async fn unknown_endpoint(uri: Uri) -> AppError {
@@ -230,12 +328,12 @@ fn token_response(issued: Issued) -> TokenResponse {
 }
 
 fn conversation_response(
-    state: &AppState,
+    ep: &Endpoint,
     headers: &HeaderMap,
     issued: Issued,
     watermark: Option<u64>,
 ) -> Conversation {
-    let stream_url = stream_url(state, headers, &issued, watermark);
+    let stream_url = stream_url(ep, headers, &issued, watermark);
     Conversation {
         conversation_id: issued.conversation_id,
         token: Some(issued.token),
@@ -245,10 +343,10 @@ fn conversation_response(
     }
 }
 
-/// `ws://<host>/v3/directline/conversations/<id>/stream?t=<token>[&watermark=N]`, with the
-/// host the client used (so it works through whatever address reached us).
+/// `ws://<host><base>/conversations/<id>/stream?t=<token>[&watermark=N]`, with the host the
+/// client used (so it works through whatever address reached us).
 fn stream_url(
-    state: &AppState,
+    ep: &Endpoint,
     headers: &HeaderMap,
     issued: &Issued,
     watermark: Option<u64>,
@@ -258,10 +356,12 @@ fn stream_url(
         .and_then(|h| h.to_str().ok())
         .filter(|h| is_plain_host(h))
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("127.0.0.1:{}", state.config.port));
+        .unwrap_or_else(|| format!("127.0.0.1:{}", ep.app.config.port));
     let mut url = format!(
-        "ws://{host}/v3/directline/conversations/{}/stream?t={}",
-        issued.conversation_id, issued.token
+        "ws://{host}{}/conversations/{}/stream?t={}",
+        ep.base(),
+        issued.conversation_id,
+        issued.token
     );
     if let Some(w) = watermark {
         url.push_str(&format!("&watermark={w}"));

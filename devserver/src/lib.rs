@@ -1,14 +1,21 @@
-//! handoff-chat dev server: a Direct Line 3.0 emulator with a demo bot, plus static files.
+//! handoff-chat dev server: a Direct Line 3.0 emulator with a demo bot, the engagement hub
+//! of live-agent handoff (relay and bridge, `docs/handoff.md`) with its agent console, plus
+//! static files.
 //!
 //! Layout:
 //! - [`config`]: command-line flags.
 //! - [`clock`]: injectable time (tests expire tokens without sleeping).
 //! - [`error`]: `AppError`, the Direct Line error responses, JSON body extractors.
 //! - [`auth`]: secret / token rules.
-//! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast.
+//! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast, and the
+//!   hub state, under one lock; executes the hub's effects.
 //! - [`bot`]: the demo bot, pure functions.
-//! - [`directline`]: REST routes under `/v3/directline` and `/api/directline/token`.
-//! - [`stream`]: the WebSocket stream.
+//! - [`hub`]: handoffs, queue and agents, a pure state machine.
+//! - [`directline`]: REST routes of both endpoints (`/v3/directline` for the bot,
+//!   `/hub/v3/directline` for the hub) and the page token endpoints `/api/directline/token`
+//!   and `/hub/api/token`; starts accept timers.
+//! - [`stream`]: the WebSocket stream (both endpoints).
+//! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
 //! - [`faults`]: `/_dev/faults` fault injection.
 //! - [`static_files`]: `/` (demo page) and the `dist` folder.
 //!
@@ -19,9 +26,11 @@ pub mod auth;
 pub mod bot;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod directline;
 pub mod error;
 pub mod faults;
+pub mod hub;
 pub mod static_files;
 pub mod store;
 pub mod stream;
@@ -38,7 +47,7 @@ pub use clock::Clock;
 pub use config::Config;
 
 use faults::Faults;
-use store::Store;
+use store::{Service, Store};
 
 /// Shared state of every handler (cheap to clone).
 #[derive(Clone)]
@@ -70,12 +79,21 @@ impl AppState {
     }
 }
 
-/// The whole application: Direct Line, the page token endpoint, faults, static files, CORS.
+/// The whole application: both Direct Line endpoints, the page token endpoints, the agent
+/// console, faults, static files, CORS.
 pub fn app(state: AppState) -> Router {
-    let direct_line = directline::routes(state.clone()).merge(stream::routes());
     Router::new()
-        .nest("/v3/directline", direct_line)
+        .nest(
+            directline::BOT_BASE,
+            directline::service(state.clone(), Service::Bot),
+        )
+        .nest(
+            directline::HUB_BASE,
+            directline::service(state.clone(), Service::Hub),
+        )
         .route("/api/directline/token", get(directline::page_token))
+        .route("/hub/api/token", get(directline::hub_page_token))
+        .merge(console::routes())
         .merge(faults::routes())
         .merge(static_files::routes(state.config.dist.clone()))
         .layer(cors())

@@ -44,6 +44,7 @@ async fn main() -> ExitCode {
     }
     // Tests and scripts parse this exact line to learn the port.
     println!("handoff-chat dev server: http://127.0.0.1:{port}/");
+    println!("live-agent console: http://127.0.0.1:{port}/agent");
     let _ = std::io::stdout().flush();
 
     let state = AppState::new(config);

@@ -1,4 +1,5 @@
-//! The Direct Line WebSocket stream (`GET /v3/directline/conversations/{id}/stream`).
+//! The Direct Line WebSocket stream (`GET <base>/conversations/{id}/stream`, on the bot's and
+//! the hub's endpoint alike).
 //!
 //! On connect: one ActivitySet with the backlog after the watermark (skipped when empty),
 //! then one ActivitySet per appended activity, and an empty text frame every keep-alive
@@ -23,13 +24,13 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::{interval_at, Instant, Interval};
 
 use crate::auth;
+use crate::directline::Endpoint;
 use crate::directline::{parse_watermark, query};
 use crate::error::{AppError, Result};
-use crate::store::{Appended, Store};
-use crate::AppState;
+use crate::store::{Appended, Service, Store};
 
-/// The stream route (mounted under `/v3/directline`, outside fault injection).
-pub fn routes() -> Router<AppState> {
+/// The stream route (mounted under an endpoint's base, outside fault injection).
+pub fn routes() -> Router<Endpoint> {
     Router::new().route("/conversations/{id}/stream", get(connect))
 }
 
@@ -41,26 +42,29 @@ struct StreamQuery {
 }
 
 async fn connect(
-    State(state): State<AppState>,
+    State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
     params: std::result::Result<Query<StreamQuery>, QueryRejection>,
     upgrade: std::result::Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
+    let state = &ep.app;
     let params = query(params)?;
     let credential = params.t.as_deref().or_else(|| auth::bearer(&headers));
-    let caller = auth::identify(&state, credential, state.clock.now())?;
+    let caller = auth::identify(state, ep.service, credential, state.clock.now())?;
     caller.check_conversation(&id)?;
     let watermark = parse_watermark(params.watermark.as_deref())?;
     let upgrade = upgrade.map_err(|e| AppError::BadArgument(e.body_text()))?;
     // Subscribe before upgrading: activities appended during the handshake are queued.
-    let (backlog, feed) = state.store.subscribe(&id, watermark)?;
+    let (backlog, feed) = state.store.subscribe(ep.service, &id, watermark)?;
     let store = Arc::clone(&state.store);
     let keepalive = state.config.keepalive;
+    let service = ep.service;
     Ok(upgrade.on_upgrade(move |socket| async move {
         let session = Session {
             socket,
             store,
+            service,
             conversation_id: id,
             last_sent: backlog
                 .watermark
@@ -76,6 +80,7 @@ async fn connect(
 struct Session {
     socket: WebSocket,
     store: Arc<Store>,
+    service: Service,
     conversation_id: String,
     /// Watermark of the last activity sent, so a catch-up after lag never repeats one.
     last_sent: u64,
@@ -134,7 +139,7 @@ impl Session {
     async fn catch_up(&mut self) -> std::result::Result<(), axum::Error> {
         match self
             .store
-            .activities_after(&self.conversation_id, Some(self.last_sent))
+            .activities_after(self.service, &self.conversation_id, Some(self.last_sent))
         {
             Ok(set) if !set.activities.is_empty() => self.send(&set).await,
             _ => Ok(()),

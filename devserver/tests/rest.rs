@@ -595,7 +595,9 @@ async fn asking_for_a_person_hands_off_with_the_transcript() {
         .iter()
         .map(|a| a["type"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["message", "typing", "message", "event"]);
+    // Relay by default: the hub enqueues the conversation and says so in it.
+    assert_eq!(kinds, ["message", "typing", "message", "event", "event"]);
+    assert_eq!(activities[4]["name"], "handoff.queue");
     assert_eq!(
         activities[2]["text"],
         "Let me connect you with someone who can help."

@@ -190,11 +190,11 @@ pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
     panic!("no field labelled {label:?}");
 }
 
-/// Texts of the transcript messages, in order.
+/// Texts of the transcript messages and notices, in order.
 pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
     let mut texts = Vec::new();
     for el in shadow
-        .find_all(Locator::Css(".hc-msg__text"))
+        .find_all(Locator::Css(".hc-msg__text, .hc-notice"))
         .await
         .unwrap_or_default()
     {

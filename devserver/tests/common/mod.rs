@@ -161,6 +161,7 @@ pub fn config(dist: PathBuf) -> Config {
         secret: SECRET.into(),
         token_lifetime: Duration::from_secs(60),
         keepalive: Duration::ZERO,
+        accept_timeout: Duration::from_secs(120),
     }
 }
 
@@ -181,4 +182,140 @@ pub async fn reply(response: Response) -> Reply {
 /// A text message as a client posts it.
 pub fn message(text: &str) -> Value {
     serde_json::json!({"type": "message", "text": text, "from": {"id": "dl_visitor"}})
+}
+
+/// Mount point of the bot's Direct Line endpoint.
+pub const BOT: &str = "/v3/directline";
+/// Mount point of the hub's Direct Line-style endpoint.
+pub const HUB: &str = "/hub/v3/directline";
+
+/// A visitor's conversation on one endpoint, acting through its token.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub base: &'static str,
+    pub conv: String,
+    pub token: String,
+}
+
+impl TestApp {
+    /// A conversation from a page token endpoint (`/api/directline/token[?handoff=..]` for
+    /// the bot, `/hub/api/token` for the hub).
+    pub async fn visitor(&self, token_path: &str) -> Visitor {
+        let reply = self.call(Method::GET, token_path, None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        let base = if token_path.starts_with("/hub/") {
+            HUB
+        } else {
+            BOT
+        };
+        Visitor {
+            base,
+            conv: reply.json["conversationId"].as_str().unwrap().to_owned(),
+            token: reply.json["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Posts an activity as the visitor; the id.
+    pub async fn post_as(&self, visitor: &Visitor, activity: Value) -> String {
+        let reply = self
+            .call(
+                Method::POST,
+                &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
+                Some(&visitor.token),
+                Some(activity),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        reply.json["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Every activity of the visitor's conversation.
+    pub async fn history(&self, visitor: &Visitor) -> Vec<Value> {
+        let reply = self
+            .call(
+                Method::GET,
+                &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
+                Some(&visitor.token),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        reply.json["activities"].as_array().unwrap().clone()
+    }
+
+    /// Signs an agent in; the agent id.
+    pub async fn agent(&self, name: &str) -> String {
+        let reply = self
+            .call(
+                Method::POST,
+                "/agent/api/agents",
+                None,
+                Some(serde_json::json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        assert_eq!(reply.json["name"], name);
+        reply.json["agentId"].as_str().unwrap().to_owned()
+    }
+
+    /// `GET /agent/api/queue`'s waiting list.
+    pub async fn waiting(&self) -> Vec<Value> {
+        let reply = self.call(Method::GET, "/agent/api/queue", None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        reply.json["waiting"].as_array().unwrap().clone()
+    }
+
+    /// `POST /agent/api/handoffs/{id}/{action}` with `{"agentId", ...extra}`.
+    pub async fn agent_post(
+        &self,
+        handoff: &str,
+        action: &str,
+        agent: &str,
+        extra: Value,
+    ) -> Reply {
+        let mut body = serde_json::json!({ "agentId": agent });
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        self.call(
+            Method::POST,
+            &format!("/agent/api/handoffs/{handoff}/{action}"),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    /// `GET /agent/api/handoffs/{id}?agentId=`.
+    pub async fn detail(&self, handoff: &str, agent: &str) -> Reply {
+        self.call(
+            Method::GET,
+            &format!("/agent/api/handoffs/{handoff}?agentId={agent}"),
+            None,
+            None,
+        )
+        .await
+    }
+}
+
+/// A visitor-posted event.
+pub fn event(name: &str, value: Value) -> Value {
+    serde_json::json!({"type": "event", "name": name, "value": value})
+}
+
+/// The activities of `history` that are events named `name`.
+pub fn events<'a>(history: &'a [Value], name: &str) -> Vec<&'a Value> {
+    history
+        .iter()
+        .filter(|a| a["type"] == "event" && a["name"] == name)
+        .collect()
+}
+
+/// Texts of the messages in `history` sent by `from_id`.
+pub fn texts_from<'a>(history: &'a [Value], from_id: &str) -> Vec<&'a str> {
+    history
+        .iter()
+        .filter(|a| a["type"] == "message" && a["from"]["id"] == from_id)
+        .filter_map(|a| a["text"].as_str())
+        .collect()
 }

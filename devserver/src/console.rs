@@ -1,0 +1,254 @@
+//! The live-agent console: the page at `/agent` and its JSON API under `/agent/api`.
+//!
+//! The page (`assets/console.*`, embedded with `include_str!`) is plain HTML, CSS and
+//! JavaScript with no external URLs; it polls the API about once a second. Tests and scripts
+//! act as agents through the same API. Handlers are thin: parse, call the [`crate::store`]
+//! (which runs the [`crate::hub`] state machine), answer JSON. Errors have the Direct Line
+//! shape `{"error": {"code", "message"}}` (see [`ConsoleError`]).
+//!
+//! The API is documented in `docs/handoff.md` ("Agent console API"). Must not touch
+//! conversations other than through the store's agent methods.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use handoff_core::activity::{ErrorResponse, ResourceResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::directline::query;
+use crate::error::{ApiJson, AppError};
+use crate::hub::{AgentView, Detail, HubError, QueueEntry, Summary};
+use crate::AppState;
+
+const PAGE: &str = include_str!("../assets/console.html");
+const SCRIPT: &str = include_str!("../assets/console.js");
+const STYLE: &str = include_str!("../assets/console.css");
+
+/// Everything the page may load or call: itself, nothing else.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
+
+/// A refused console request.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// The hub refused (unknown agent or handoff, someone else's, taken, ended, ...).
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    /// The request itself is malformed (body, query).
+    #[error(transparent)]
+    Request(#[from] AppError),
+}
+
+impl ConsoleError {
+    /// HTTP status and error code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ConsoleError::Request(e) => (e.status(), e.code()),
+            ConsoleError::Hub(e) => match e {
+                HubError::EmptyName
+                | HubError::NameTooLong
+                | HubError::EmptyText
+                | HubError::TextTooLong => (StatusCode::BAD_REQUEST, "BadArgument"),
+                HubError::UnknownAgent(_) => (StatusCode::NOT_FOUND, "UnknownAgent"),
+                HubError::UnknownHandoff(_) => (StatusCode::NOT_FOUND, "NotFound"),
+                HubError::NotYours => (StatusCode::FORBIDDEN, "Forbidden"),
+                HubError::AlreadyTaken { .. } => (StatusCode::CONFLICT, "AlreadyTaken"),
+                HubError::NotWaiting(_) => (StatusCode::CONFLICT, "NotWaiting"),
+                HubError::Ended(_) => (StatusCode::CONFLICT, "Ended"),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        (status, Json(ErrorResponse::new(code, self.to_string()))).into_response()
+    }
+}
+
+type Result<T> = std::result::Result<T, ConsoleError>;
+
+/// `/agent` (the page and its two assets) and `/agent/api`.
+pub fn routes() -> Router<AppState> {
+    let api = Router::new()
+        .route("/agents", post(sign_in))
+        .route("/agents/{agent_id}/handoffs", get(agent_handoffs))
+        .route("/queue", get(queue))
+        .route("/handoffs/{id}", get(detail))
+        .route("/handoffs/{id}/accept", post(accept))
+        .route("/handoffs/{id}/messages", post(send_message))
+        .route("/handoffs/{id}/typing", post(send_typing))
+        .route("/handoffs/{id}/end", post(end))
+        .fallback(unknown_endpoint);
+    Router::new()
+        .route("/agent", get(page))
+        .route("/agent/", get(page))
+        .route("/agent/console.js", get(script))
+        .route("/agent/console.css", get(style))
+        .nest("/agent/api", api)
+}
+
+async fn page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        PAGE,
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `{"name"}` of a sign-in.
+#[derive(Debug, Deserialize)]
+struct SignIn {
+    name: String,
+}
+
+/// `{"agentId"}`: who acts.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentBody {
+    agent_id: String,
+}
+
+/// `{"agentId", "text"}` of a message.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageBody {
+    agent_id: String,
+    text: String,
+}
+
+/// `?agentId=` of a detail request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentQuery {
+    agent_id: Option<String>,
+}
+
+/// `GET /agent/api/queue`.
+#[derive(Debug, Serialize)]
+struct QueueResponse {
+    waiting: Vec<QueueEntry>,
+}
+
+/// `GET /agent/api/agents/{id}/handoffs`.
+#[derive(Debug, Serialize)]
+struct HandoffsResponse {
+    handoffs: Vec<Summary>,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Json<AgentView>> {
+    Ok(Json(state.store.register_agent(&body.name)?))
+}
+
+async fn queue(State(state): State<AppState>) -> Json<QueueResponse> {
+    Json(QueueResponse {
+        waiting: state.store.queue(state.clock.now()),
+    })
+}
+
+async fn agent_handoffs(
+    State(state): State<AppState>,
+    Path(agent_id): Path<String>,
+) -> Result<Json<HandoffsResponse>> {
+    let handoffs = state.store.agent_handoffs(&agent_id, state.clock.now())?;
+    Ok(Json(HandoffsResponse { handoffs }))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: std::result::Result<Query<AgentQuery>, QueryRejection>,
+) -> Result<Json<Detail>> {
+    let agent_id = query(params)?
+        .agent_id
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| AppError::BadArgument("agentId is required".into()))?;
+    Ok(Json(state.store.handoff_detail(
+        &id,
+        &agent_id,
+        state.clock.now(),
+    )?))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AgentBody>,
+) -> Result<Json<Detail>> {
+    Ok(Json(state.store.accept(
+        &id,
+        &body.agent_id,
+        state.clock.now(),
+    )?))
+}
+
+async fn send_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MessageBody>,
+) -> Result<Json<ResourceResponse>> {
+    let id = state
+        .store
+        .agent_send(&id, &body.agent_id, Some(&body.text), state.clock.now())?;
+    Ok(Json(ResourceResponse { id }))
+}
+
+async fn send_typing(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AgentBody>,
+) -> Result<Json<ResourceResponse>> {
+    let id = state
+        .store
+        .agent_send(&id, &body.agent_id, None, state.clock.now())?;
+    Ok(Json(ResourceResponse { id }))
+}
+
+async fn end(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AgentBody>,
+) -> Result<Json<Detail>> {
+    Ok(Json(state.store.end_handoff(
+        &id,
+        &body.agent_id,
+        state.clock.now(),
+    )?))
+}
+
+async fn unknown_endpoint(uri: Uri) -> ConsoleError {
+    AppError::UnknownEndpoint(uri.path().to_owned()).into()
+}

@@ -1,0 +1,271 @@
+//! Live-agent handoff end to end, in both modes: the visitor's page (real loader script)
+//! and the live-agent console in a second browser, against the real dev server.
+
+use std::time::Duration;
+
+use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER, WAIT};
+use fantoccini::elements::ShadowRoot;
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+
+const RELAY: &str = "/";
+const BRIDGE: &str = "/demo-bridge.html";
+
+async fn start_chat(h: &Harness, page: &str) -> ShadowRoot {
+    let shadow = h.open_page(page).await;
+    button(&shadow, "Open chat").await.click().await.unwrap();
+    field(&shadow, "First name").await.send_keys("Ada").await.unwrap();
+    field(&shadow, "Last name").await.send_keys("Lovelace").await.unwrap();
+    field(&shadow, "Email").await.send_keys("ada@example.com").await.unwrap();
+    let case = field(&shadow, "Case number").await;
+    case.send_keys("CAS-01234").await.unwrap();
+    case.send_keys(ENTER).await.unwrap();
+    wait_for_message(&shadow, "Hello Ada").await;
+    shadow
+}
+
+async fn send(shadow: &ShadowRoot, text: &str) {
+    let composer = field(shadow, "Message").await;
+    composer.send_keys(text).await.unwrap();
+    composer.send_keys(ENTER).await.unwrap();
+}
+
+async fn status_text(shadow: &ShadowRoot) -> String {
+    match shadow.find(Locator::Css(".hc-status")).await {
+        Ok(el) => el.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The agent side, driven through the console's JSON API.
+struct ApiAgent {
+    id: String,
+}
+
+impl ApiAgent {
+    async fn sign_in(h: &Harness, name: &str) -> Self {
+        let agent = h.api("POST", "/agent/api/agents", Some(json!({"name": name}))).await;
+        ApiAgent { id: agent["agentId"].as_str().expect("agentId").to_owned() }
+    }
+
+    /// Waits for Ada in the queue and accepts her; returns the handoff id.
+    async fn accept_ada(&self, h: &Harness) -> String {
+        let start = std::time::Instant::now();
+        let id = loop {
+            let queue = h.api("GET", "/agent/api/queue", None).await;
+            let waiting = queue["waiting"].as_array().cloned().unwrap_or_default();
+            if let Some(id) = waiting.iter().find(|v| v["visitor"]["firstName"] == "Ada").and_then(|v| v["handoffId"].as_str()) {
+                break id.to_owned();
+            }
+            assert!(start.elapsed() < WAIT, "Ada never reached the queue: {queue}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        h.api("POST", &format!("/agent/api/handoffs/{id}/accept"), Some(json!({"agentId": self.id}))).await;
+        id
+    }
+
+    async fn detail(&self, h: &Harness, handoff: &str) -> Value {
+        h.api("GET", &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id), None).await
+    }
+
+    async fn say(&self, h: &Harness, handoff: &str, text: &str) {
+        let body = json!({"agentId": self.id, "text": text});
+        h.api("POST", &format!("/agent/api/handoffs/{handoff}/messages"), Some(body)).await;
+    }
+
+    async fn end(&self, h: &Harness, handoff: &str) {
+        h.api("POST", &format!("/agent/api/handoffs/{handoff}/end"), Some(json!({"agentId": self.id}))).await;
+    }
+
+    /// Visitor messages the agent has received, in order.
+    async fn visitor_messages(&self, h: &Harness, handoff: &str) -> Vec<String> {
+        let detail = self.detail(h, handoff).await;
+        detail["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["from"] == "visitor")
+            .filter_map(|m| m["text"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// Finds an element of the console page by XPath.
+async fn console_el(console: &Client, xpath: &str) -> fantoccini::elements::Element {
+    console.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await.unwrap_or_else(|e| panic!("{xpath}: {e}"))
+}
+
+/// The console control whose label reads `label`.
+async fn console_field(console: &Client, label: &str) -> fantoccini::elements::Element {
+    let label_el = console_el(console, &format!("//label[normalize-space()='{label}']")).await;
+    let id = label_el.attr("for").await.unwrap().expect("label for");
+    console.find(Locator::Id(&id)).await.expect("labelled control")
+}
+
+async fn console_has_text(console: &Client, text: &str) -> bool {
+    let body = console.find(Locator::Css("body")).await.unwrap();
+    body.text().await.unwrap_or_default().contains(text)
+}
+
+/// Explicit escalation answered by a person in the real console page.
+async fn explicit_handoff_with_the_console(page: &str) {
+    let mut h = Harness::start(&[]).await;
+    let shadow = start_chat(&h, page).await;
+    send(&shadow, "What are your opening hours?").await;
+    wait_for_message(&shadow, "Monday to Friday").await;
+    send(&shadow, "I want to talk to a person").await;
+    wait_for_message(&shadow, "Let me connect you").await;
+    wait_for_message(&shadow, "Connecting you to an agent").await;
+    wait_until("waiting status with the queue position", || async {
+        status_text(&shadow).await.contains("number 1 in line")
+    })
+    .await;
+    h.screenshot(&format!("handoff-waiting{}", page.replace(['/', '.'], "-"))).await;
+
+    // The agent signs in to the console in another browser and takes the chat.
+    let console = h.second_browser().await;
+    console.goto(&format!("{}agent", h.url)).await.unwrap();
+    console_field(&console, "Your name").await.send_keys("Alex").await.unwrap();
+    console_el(&console, "//button[normalize-space()='Sign in']").await.click().await.unwrap();
+    console_el(&console, "//button[@aria-label='Accept Ada Lovelace']").await.click().await.unwrap();
+    // Survey answers and the whole bot transcript are there before any reply.
+    wait_until("survey and transcript in the console", || async {
+        console_has_text(&console, "ada@example.com").await
+            && console_has_text(&console, "CAS-01234").await
+            && console_has_text(&console, "What are your opening hours?").await
+            && console_has_text(&console, "I want to talk to a person").await
+    })
+    .await;
+
+    wait_for_message(&shadow, "Alex joined the chat").await;
+    let reply = console_field(&console, "Reply").await;
+    reply.send_keys("Hi Ada, I'm Alex. How can I help?").await.unwrap();
+    reply.send_keys(ENTER).await.unwrap();
+    wait_for_message(&shadow, "Hi Ada, I'm Alex").await;
+    let agent_name = shadow.find(Locator::Css(".hc-msg--agent .hc-msg__sender")).await.unwrap();
+    assert!(agent_name.text().await.unwrap().contains("Alex"));
+    let header = shadow.find(Locator::Css(".hc-panel__subtitle")).await.unwrap();
+    assert_eq!(header.text().await.unwrap(), "Chatting with Alex");
+
+    send(&shadow, "My order CAS-01234 is late").await;
+    wait_until("visitor message in the console", || async {
+        console_has_text(&console, "My order CAS-01234 is late").await
+    })
+    .await;
+    h.screenshot(&format!("handoff-agent{}", page.replace(['/', '.'], "-"))).await;
+
+    console_el(&console, "//button[normalize-space()='End conversation']").await.click().await.unwrap();
+    wait_for_message(&shadow, "Alex left the chat").await;
+    wait_for_message(&shadow, "Welcome back").await;
+    send(&shadow, "password reset please").await;
+    let transcript = wait_for_message(&shadow, "reset").await;
+    let count = |needle: &str| transcript.iter().filter(|t| t.contains(needle)).count();
+    assert_eq!(count("My order CAS-01234 is late"), 1, "{transcript:?}");
+    assert_eq!(count("What are your opening hours?"), 1, "same transcript, nothing repeated");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn relay_explicit_handoff_with_the_agent_console() {
+    explicit_handoff_with_the_console(RELAY).await;
+}
+
+#[tokio::test]
+async fn bridge_explicit_handoff_with_the_agent_console() {
+    explicit_handoff_with_the_console(BRIDGE).await;
+}
+
+/// Three not-understood messages escalate; what the visitor types while waiting reaches
+/// the agent exactly once, in order.
+async fn implicit_escalation_and_messages_while_waiting(page: &str) {
+    let h = Harness::start(&[]).await;
+    let shadow = start_chat(&h, page).await;
+    for gibberish in ["blorp", "zzzq", "qwfp"] {
+        send(&shadow, gibberish).await;
+    }
+    wait_for_message(&shadow, "Connecting you to an agent").await;
+    send(&shadow, "still there?").await;
+    send(&shadow, "hello?").await;
+
+    let agent = ApiAgent::sign_in(&h, "Sam").await;
+    let handoff = agent.accept_ada(&h).await;
+    let detail = agent.detail(&h, &handoff).await;
+    assert_eq!(detail["visitor"]["caseNumber"], "CAS-01234");
+    assert_eq!(detail["context"]["reason"], "fallback");
+    wait_until("both waiting messages delivered", || async {
+        agent.visitor_messages(&h, &handoff).await.len() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(agent.visitor_messages(&h, &handoff).await, ["still there?", "hello?"], "once each, in order");
+    wait_for_message(&shadow, "Sam joined the chat").await;
+    wait_until("waiting messages marked sent", || async {
+        let mut all_sent = true;
+        for el in shadow.find_all(Locator::Css(".hc-msg--visitor")).await.unwrap() {
+            all_sent &= el.attr("data-delivery").await.unwrap().as_deref() == Some("sent");
+        }
+        all_sent
+    })
+    .await;
+    agent.say(&h, &handoff, "Sorry for the wait!").await;
+    wait_for_message(&shadow, "Sorry for the wait!").await;
+    agent.end(&h, &handoff).await;
+    wait_for_message(&shadow, "Sam left the chat").await;
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn relay_implicit_escalation_and_messages_while_waiting() {
+    implicit_escalation_and_messages_while_waiting(RELAY).await;
+}
+
+#[tokio::test]
+async fn bridge_implicit_escalation_and_messages_while_waiting() {
+    implicit_escalation_and_messages_while_waiting(BRIDGE).await;
+}
+
+async fn no_agent_in_time(page: &str) {
+    let h = Harness::start(&["--accept-timeout", "2"]).await;
+    let shadow = start_chat(&h, page).await;
+    send(&shadow, "agent please").await;
+    wait_for_message(&shadow, "Connecting you to an agent").await;
+    let transcript = wait_for_message(&shadow, "No agent is available right now").await;
+    assert!(!transcript.is_empty());
+    wait_for_message(&shadow, "Sorry, no one could join this time").await;
+    send(&shadow, "opening hours?").await;
+    wait_for_message(&shadow, "Monday to Friday").await;
+    assert_eq!(status_text(&shadow).await, "", "no waiting banner left");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn relay_no_agent_in_time_returns_to_the_bot() {
+    no_agent_in_time(RELAY).await;
+}
+
+#[tokio::test]
+async fn bridge_no_agent_in_time_returns_to_the_bot() {
+    no_agent_in_time(BRIDGE).await;
+}
+
+#[tokio::test]
+async fn visitor_ends_the_chat_and_the_agent_sees_it() {
+    let h = Harness::start(&[]).await;
+    let shadow = start_chat(&h, RELAY).await;
+    send(&shadow, "talk to a human").await;
+    let agent = ApiAgent::sign_in(&h, "Alex").await;
+    let handoff = agent.accept_ada(&h).await;
+    wait_for_message(&shadow, "Alex joined the chat").await;
+    button(&shadow, "End chat").await.click().await.unwrap();
+    wait_for_message(&shadow, "You ended the chat.").await;
+    wait_until("the agent sees the visitor left", || async {
+        agent.detail(&h, &handoff).await["state"] == "visitor-ended"
+    })
+    .await;
+    assert!(shadow.find(Locator::Css("#hc-message")).await.is_err(), "composer replaced");
+    button(&shadow, "Start a new chat").await.click().await.unwrap();
+    let first = field(&shadow, "First name").await;
+    assert_eq!(first.prop("value").await.unwrap().as_deref(), Some("Ada"), "survey prefilled");
+    let _ = messages(&shadow).await;
+    h.finish().await;
+}
