@@ -138,8 +138,20 @@ async fn explicit_handoff_with_the_console(page: &str) {
     .await;
 
     wait_for_message(&shadow, "Alex joined the chat").await;
+    // Typing shows on both sides.
     let reply = console_field(&console, "Reply").await;
-    reply.send_keys("Hi Ada, I'm Alex. How can I help?").await.unwrap();
+    reply.send_keys("Hi Ada, I'm Alex.").await.unwrap();
+    wait_until("the visitor sees the agent typing", || async {
+        status_text(&shadow).await == "Alex is typing…"
+    })
+    .await;
+    field(&shadow, "Message").await.send_keys("o").await.unwrap();
+    wait_until("the agent sees the visitor typing", || async {
+        console_has_text(&console, "Ada is typing…").await
+    })
+    .await;
+    field(&shadow, "Message").await.clear().await.unwrap();
+    reply.send_keys(" How can I help?").await.unwrap();
     reply.send_keys(ENTER).await.unwrap();
     wait_for_message(&shadow, "Hi Ada, I'm Alex").await;
     let agent_name = shadow.find(Locator::Css(".hc-msg--agent .hc-msg__sender")).await.unwrap();
