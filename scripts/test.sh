@@ -20,8 +20,8 @@ step "official Direct Line client (botframework-directlinejs)" \
 step "end-to-end through the loader script" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test -p e2e -- --test-threads=1
 
-echo; echo "=== bundle sizes"
-bash scripts/sizes.sh
+echo; echo "=== bundle sizes (hard budget: 150 KiB brotli for everything the widget loads)"
+bash scripts/sizes.sh --budget 153600
 
 # cargo: "test result: ok. N passed; M failed"; node --test: "# pass N" / "# fail M".
 passed=$(( $(grep -oE '[0-9]+ passed;' "$log" | awk '{s+=$1} END {print s+0}') \

@@ -18,15 +18,27 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 /// Mounts the widget into `container` (inside the loader's shadow root).
-/// `attributes` is the script tag's dataset; `fallback_locale` the browser's language.
+/// `attributes` is the script tag's dataset; `fallback_locale` the browser's language;
+/// `open` is true when the visitor clicked the loader's launcher before the wasm was ready.
 #[wasm_bindgen]
-pub fn mount(container: web_sys::HtmlElement, attributes: js_sys::Object, fallback_locale: String) {
+pub fn mount(
+    container: web_sys::HtmlElement,
+    attributes: js_sys::Object,
+    fallback_locale: String,
+    open: bool,
+) {
+    // Debug builds log panics; the release build aborts without formatting them (size).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let config = WidgetConfig::from_attributes(&dataset(&attributes), &fallback_locale);
     if let Err(error) = &config {
         web_sys::console::error_1(&error.to_string().into());
     }
-    leptos::mount::mount_to(container, move || view! { <ui::App config=config/> }).forget();
+    leptos::mount::mount_to(
+        container,
+        move || view! { <ui::App config=config start_open=open/> },
+    )
+    .forget();
 }
 
 /// Reads a plain JS object of string values (non-strings are ignored).

@@ -1,11 +1,13 @@
 //! Direct Line 3.0 wire types (activities, activity sets, conversations, tokens, errors).
 //!
-//! Field names follow the Bot Framework Activity schema (camelCase on the wire). Unknown
-//! fields are kept in `extra` so a round trip through this type never drops data a bot sent.
+//! Field names follow the Bot Framework Activity schema (camelCase on the wire). With the
+//! `preserve-unknown` feature (the dev server's), unknown fields are kept in `extra` so a
+//! round trip never drops data a client sent; the widget leaves it off, because serde's
+//! flatten machinery costs it kilobytes of wasm and it never forwards unknown fields.
 //! Owns serialisation only: no I/O, no state.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// `channelData` key carrying the id a client gives its own outgoing activity.
 pub const CLIENT_ACTIVITY_ID: &str = "clientActivityID";
@@ -45,9 +47,13 @@ pub struct Activity {
     pub channel_data: Option<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// `endOfConversation` reason (`userCancelled`, `completedSuccessfully`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Everything else the sender put on the activity, kept verbatim.
+    #[cfg(feature = "preserve-unknown")]
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: serde_json::Map<String, Value>,
 }
 
 impl Activity {
@@ -111,10 +117,12 @@ pub struct ActivitySet {
 /// Parses an activity set leniently: an activity that does not fit the schema is skipped
 /// (and counted) instead of failing the whole set, so one bad activity never stalls a chat.
 pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json::Error> {
+    // Raw slices, not `Value`s: each activity is parsed from its own text, so a bad one is
+    // dropped without a second (Value-based) deserializer in the wasm.
     #[derive(Deserialize)]
-    struct Raw {
-        #[serde(default)]
-        activities: Vec<Value>,
+    struct Raw<'a> {
+        #[serde(default, borrow)]
+        activities: Vec<&'a serde_json::value::RawValue>,
         #[serde(default)]
         watermark: Option<String>,
     }
@@ -122,8 +130,8 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
     let total = raw.activities.len();
     let activities: Vec<Activity> = raw
         .activities
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
+        .iter()
+        .filter_map(|v| serde_json::from_str(v.get()).ok())
         .collect();
     let skipped = total - activities.len();
     Ok((
@@ -220,15 +228,22 @@ mod tests {
     }"#;
 
     #[test]
-    fn bot_message_round_trips_without_losing_unknown_fields() {
+    fn bot_message_parses_and_unknown_fields_survive_with_preserve_unknown() {
         let activity: Activity = serde_json::from_str(BOT_MESSAGE).unwrap();
         assert_eq!(activity.kind, "message");
         assert_eq!(activity.from_id(), "examplebot");
         assert_eq!(activity.text.as_deref(), Some("You said \"hello\""));
-        assert!(activity.extra.contains_key("suggestedActions"));
-        let back = serde_json::to_value(&activity).unwrap();
-        let original: Value = serde_json::from_str(BOT_MESSAGE).unwrap();
-        assert_eq!(back, original);
+        assert_eq!(
+            activity.reply_to_id.as_deref(),
+            Some("CuvLPID4kDb|000000000000000003")
+        );
+        #[cfg(feature = "preserve-unknown")]
+        {
+            assert!(activity.extra.contains_key("suggestedActions"));
+            let back = serde_json::to_value(&activity).unwrap();
+            let original: Value = serde_json::from_str(BOT_MESSAGE).unwrap();
+            assert_eq!(back, original);
+        }
     }
 
     #[test]

@@ -424,7 +424,7 @@ impl Session {
     fn on_end_chat(&mut self, now: Millis, effects: &mut Vec<Effect>) {
         let end = |s: &mut Self| {
             s.outgoing("endOfConversation", now, |a| {
-                a.extra.insert("code".into(), json!("userCancelled"));
+                a.code = Some("userCancelled".into())
             })
         };
         if self.hub.endpoint.is_some() {

@@ -36,6 +36,19 @@ pub enum Delivery {
     Received,
 }
 
+impl Delivery {
+    /// Stable lowercase name (for `data-delivery` attributes and list keys).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Queued => "queued",
+            Delivery::Sending => "sending",
+            Delivery::Sent => "sent",
+            Delivery::Failed => "failed",
+            Delivery::Received => "received",
+        }
+    }
+}
+
 /// What kind of visible thing an activity is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {

@@ -1,7 +1,7 @@
-//! Direct Line REST calls (fetch via gloo-net). Owns HTTP only: every function maps its
-//! failure to a [`ChatError`] and never touches the session or the UI.
+//! Direct Line REST calls over the browser's `fetch` (web-sys directly: gloo-net's HTTP
+//! layer brought a stream adapter and an HTTP types crate this widget never uses). Owns HTTP
+//! only: every function maps its failure to a [`ChatError`] and never touches the session.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use handoff_core::activity::{
     parse_activity_set, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse,
     TokenResponse,
@@ -9,16 +9,17 @@ use handoff_core::activity::{
 use handoff_core::error::ChatError;
 use handoff_core::link::Endpoint;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// `GET <token_url>`: the page's token endpoint (no secret in the page).
 pub async fn fetch_token(token_url: &str) -> Result<TokenResponse, ChatError> {
-    read(Request::get(token_url).send().await).await
+    parse(&request("GET", token_url, None, None).await?)
 }
 
 /// `POST /conversations` with a token: starts (or joins) the token's conversation.
 pub async fn start_conversation(base: &str, token: &str) -> Result<Conversation, ChatError> {
-    let request = authorized(Request::post(&format!("{base}/conversations")), token);
-    read(request.send().await).await
+    parse(&request("POST", &format!("{base}/conversations"), Some(token), None).await?)
 }
 
 /// `POST /conversations/{id}/activities`.
@@ -31,13 +32,12 @@ pub async fn post_activity(
         "{base}/conversations/{}/activities",
         endpoint.conversation_id
     );
-    let request = authorized(Request::post(&url), &endpoint.token)
-        .json(activity)
-        .map_err(|e| ChatError::BadResponse(e.to_string()))?;
-    read(request.send().await).await
+    let body =
+        serde_json::to_string(activity).map_err(|e| ChatError::BadResponse(e.to_string()))?;
+    parse(&request("POST", &url, Some(&endpoint.token), Some(body)).await?)
 }
 
-/// `GET /conversations/{id}/activities?watermark=`.
+/// `GET /conversations/{id}/activities?watermark=`; malformed activities are skipped.
 pub async fn get_activities(
     base: &str,
     endpoint: &Endpoint,
@@ -51,43 +51,61 @@ pub async fn get_activities(
         url.push_str("?watermark=");
         url.push_str(w);
     }
-    let response = checked(authorized(Request::get(&url), &endpoint.token).send().await).await?;
-    let text = response
-        .text()
-        .await
-        .map_err(|e| ChatError::Network(e.to_string()))?;
+    let text = request("GET", &url, Some(&endpoint.token), None).await?;
     let (set, skipped) =
         parse_activity_set(&text).map_err(|e| ChatError::BadResponse(e.to_string()))?;
     super::log_skipped(skipped);
     Ok(set)
 }
 
-fn authorized(request: RequestBuilder, token: &str) -> RequestBuilder {
-    request.header("Authorization", &format!("Bearer {token}"))
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ChatError> {
+    serde_json::from_str(text).map_err(|e| ChatError::BadResponse(e.to_string()))
 }
 
-/// Turns a response into the expected body or a [`ChatError`].
-async fn read<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
-) -> Result<T, ChatError> {
-    let response = checked(response).await?;
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| ChatError::BadResponse(e.to_string()))
-}
-
-/// Passes a successful response through; maps a failure to a [`ChatError`] carrying the
-/// spec error text.
-async fn checked(response: Result<Response, gloo_net::Error>) -> Result<Response, ChatError> {
-    let response = response.map_err(|e| ChatError::Network(e.to_string()))?;
-    if !response.ok() {
-        let status = response.status();
-        let message = match response.json::<ErrorResponse>().await {
-            Ok(body) => format!("{}: {}", body.error.code, body.error.message),
-            Err(_) => response.status_text(),
-        };
-        return Err(ChatError::Http { status, message });
+/// Sends one request and returns the body of a 2xx answer; any other answer becomes a
+/// [`ChatError`] carrying the spec's error code and message when the body has them.
+async fn request(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    json: Option<String>,
+) -> Result<String, ChatError> {
+    let network =
+        |e: JsValue| ChatError::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(network)?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(network)?;
     }
-    Ok(response)
+    if let Some(json) = json {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network)?;
+        init.set_body(&JsValue::from_str(&json));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or_else(|| ChatError::Network("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        return Ok(text);
+    }
+    let message = match serde_json::from_str::<ErrorResponse>(&text) {
+        Ok(body) => format!("{}: {}", body.error.code, body.error.message),
+        Err(_) => response.status_text(),
+    };
+    Err(ChatError::Http {
+        status: response.status(),
+        message,
+    })
 }

@@ -15,8 +15,11 @@ use crate::client::Chat;
 pub fn App(
     /// The parsed script-tag configuration, or why it is unusable.
     config: Result<WidgetConfig, ConfigError>,
+    /// Whether the panel starts open.
+    #[prop(optional)]
+    start_open: bool,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let open = RwSignal::new(start_open);
     let panel = NodeRef::<html::Section>::new();
     let title = config
         .as_ref()

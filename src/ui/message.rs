@@ -22,7 +22,8 @@ pub fn Message(
         .sender
         .chars()
         .next()
-        .map(|c| c.to_uppercase().to_string());
+        // ASCII upper-casing only: full Unicode case tables cost kilobytes of wasm.
+        .map(|c| c.to_ascii_uppercase().to_string());
     let sender = (!from_visitor && !entry.sender.is_empty()).then(|| {
         let name = entry.sender.clone();
         if from_agent {
@@ -54,7 +55,7 @@ pub fn Message(
             class=("hc-msg--bot", entry.author == Author::Bot)
             class=("hc-msg--agent", from_agent)
             class=("hc-msg--failed", failed)
-            data-delivery=format!("{:?}", entry.delivery).to_lowercase()
+            data-delivery=entry.delivery.as_str()
         >
             {sender}
             <p class="hc-msg__text">{entry.text}</p>

@@ -24,7 +24,7 @@ pub fn Transcript() -> impl IntoView {
         <ol class="hc-transcript" role="log" aria-live="polite" aria-label="Conversation" node_ref=list>
             <For
                 each=move || chat.entries.get()
-                key=|entry| format!("{}:{:?}", entry.key, entry.delivery)
+                key=|entry| (entry.key.clone(), entry.delivery.as_str())
                 children=move |entry| {
                     let key = entry.key.clone();
                     view! {

@@ -697,7 +697,7 @@ fn visitor_ends_the_chat_during_a_handoff() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].0, Channel::Bot);
     assert_eq!(sent[0].1.kind, "endOfConversation");
-    assert_eq!(sent[0].1.extra["code"], "userCancelled");
+    assert_eq!(sent[0].1.code.as_deref(), Some("userCancelled"));
     assert!(effects.contains(&Effect::CloseStream {
         channel: Channel::Bot
     }));
