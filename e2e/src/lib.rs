@@ -35,11 +35,17 @@ pub struct Harness {
 impl Harness {
     /// Starts everything with extra dev server arguments.
     pub async fn start(server_args: &[&str]) -> Harness {
+        Harness::start_with_chrome_args(server_args, &[]).await
+    }
+
+    /// Starts everything with extra dev server arguments and extra Chromium flags (e.g. the
+    /// benchmark's `--enable-precise-memory-info`). The browser always gets a fresh profile.
+    pub async fn start_with_chrome_args(server_args: &[&str], chrome_args: &[&str]) -> Harness {
         let (server, url) = start_server(server_args).await;
         let profile = TempDir::new("hc-e2e-profile");
         let (driver, driver_url) = start_driver().await;
         let client = ClientBuilder::native()
-            .capabilities(chrome_caps(&profile))
+            .capabilities(chrome_caps(&profile, chrome_args))
             .connect(&driver_url)
             .await
             .expect("connect to chromedriver");
@@ -53,6 +59,12 @@ impl Harness {
             _profile: profile,
             _extra_profiles: Vec::new(),
         }
+    }
+
+    /// ChromeDriver's base URL (for endpoints fantoccini has no method for, like
+    /// `POST /session/{id}/goog/cdp/execute`).
+    pub fn driver_url(&self) -> &str {
+        &self.driver_url
     }
 
     /// Ends the browser sessions (the processes are killed on drop).
@@ -75,7 +87,7 @@ impl Harness {
         self.widget().await
     }
 
-    /// The widget's shadow root, once its launcher is rendered.
+    /// The widget's shadow root, once the widget is mounted.
     pub async fn widget(&self) -> ShadowRoot {
         let host = self
             .client
@@ -88,8 +100,11 @@ impl Harness {
             .shadow_root()
             .await
             .expect("open shadow root");
-        wait_until("launcher rendered", || async {
-            shadow.find(Locator::Css(".hc-launcher")).await.is_ok()
+        // The loader draws a placeholder launcher at once; the widget swaps in its own when
+        // the wasm is mounted ("handoff-chat:ready"), so wait for that before touching it.
+        let ready = "return performance.getEntriesByName('handoff-chat:ready').length > 0";
+        wait_until("widget mounted", || async {
+            self.client.execute(ready, vec![]).await.ok() == Some(Value::Bool(true))
         })
         .await;
         shadow
@@ -123,12 +138,18 @@ impl Harness {
               .then(async r => done({status: r.status, body: await r.text()}), e => done({status: 0, body: String(e)}));";
         let answer = self
             .client
-            .execute_async(script, vec![json!(method), json!(path), body.unwrap_or(Value::Null)])
+            .execute_async(
+                script,
+                vec![json!(method), json!(path), body.unwrap_or(Value::Null)],
+            )
             .await
             .expect("API call runs");
         let status = answer["status"].as_u64().unwrap_or(0);
         let text = answer["body"].as_str().unwrap_or_default();
-        assert!((200..300).contains(&status), "{method} {path}: {status} {text}");
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {text}"
+        );
         serde_json::from_str(text).unwrap_or(Value::Null)
     }
 
@@ -137,7 +158,7 @@ impl Harness {
     pub async fn second_browser(&mut self) -> Client {
         let profile = TempDir::new("hc-e2e-profile2");
         let client = ClientBuilder::native()
-            .capabilities(chrome_caps(&profile))
+            .capabilities(chrome_caps(&profile, &[]))
             .connect(&self.driver_url)
             .await
             .expect("second browser session");
@@ -232,19 +253,27 @@ where
     }
 }
 
-/// Headless Chromium capabilities: loopback only, a fresh profile.
-fn chrome_caps(profile: &TempDir) -> serde_json::Map<String, Value> {
+/// Headless Chromium capabilities: loopback only, a fresh profile, plus `extra` flags.
+fn chrome_caps(profile: &TempDir, extra: &[&str]) -> serde_json::Map<String, Value> {
+    let mut args = json!([
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        format!("--user-data-dir={}", profile.0.display()),
+    ]);
+    if let Some(list) = args.as_array_mut() {
+        list.extend(extra.iter().map(|a| json!(a)));
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            format!("--user-data-dir={}", profile.0.display()),
-        ]}),
-    );
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
     caps
 }
 

@@ -22,6 +22,8 @@ pub struct Chat {
     config: StoredValue<WidgetConfig>,
     /// Open streams, so a finished conversation's socket can be closed.
     streams: StoredValue<Vec<(Channel, AbortHandle)>>,
+    /// Whether a signal update is already scheduled for the next animation frame.
+    sync_scheduled: StoredValue<bool>,
     /// Where the conversation is (survey, connecting, chatting, failed, ended).
     pub phase: RwSignal<Phase>,
     /// Bot, waiting for an agent, or with an agent.
@@ -49,6 +51,7 @@ impl Chat {
             session: StoredValue::new(session),
             config: StoredValue::new(config),
             streams: StoredValue::new(Vec::new()),
+            sync_scheduled: StoredValue::new(false),
         }
     }
 
@@ -57,7 +60,7 @@ impl Chat {
         let Some(effects) = self.session.try_update_value(|s| s.step(event, now())) else {
             return; // the widget was unmounted
         };
-        self.sync();
+        self.schedule_sync();
         for effect in effects {
             self.perform(effect);
         }
@@ -77,6 +80,20 @@ impl Chat {
     /// The survey answers given last (to prefill the survey).
     pub fn answers(self) -> Option<SurveyAnswers> {
         self.session.with_value(|s| s.answers.clone())
+    }
+
+    /// Updates the signals once per animation frame however many events arrived: a burst
+    /// of a thousand stream frames costs a few renders, not a thousand.
+    fn schedule_sync(self) {
+        if self.sync_scheduled.try_get_value() != Some(false) {
+            return;
+        }
+        self.sync_scheduled.set_value(true);
+        request_animation_frame(move || {
+            if self.sync_scheduled.try_set_value(false).is_none() {
+                self.sync();
+            }
+        });
     }
 
     /// Mirrors the session into the signals the UI reads.
