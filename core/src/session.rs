@@ -287,10 +287,8 @@ impl Session {
             }
             Event::VisitorTyping => self.on_visitor_typing(now, &mut effects),
             Event::RetryMessage(key) => self.on_retry_message(&key, now, &mut effects),
-            Event::Posted { channel, client_id } => {
-                if self.link_mut(channel).posted(&client_id) {
-                    self.pump(channel, 0, &mut effects);
-                }
+            Event::Posted { channel, client_id } if self.link_mut(channel).posted(&client_id) => {
+                self.pump(channel, 0, &mut effects);
             }
             Event::PostFailed {
                 channel,
@@ -307,14 +305,13 @@ impl Session {
             Event::EndChat if matches!(self.phase, Phase::Connecting | Phase::Chatting) => {
                 self.on_end_chat(now, &mut effects);
             }
-            Event::Tick => {
+            Event::Tick
                 if self
                     .agent_typing
                     .as_ref()
-                    .is_some_and(|(_, until)| *until <= now)
-                {
-                    self.agent_typing = None;
-                }
+                    .is_some_and(|(_, until)| *until <= now) =>
+            {
+                self.agent_typing = None;
             }
             // Anything else is stale (e.g. a token arriving after the visitor retried).
             _ => {}
