@@ -15,6 +15,9 @@ pub enum ChatError {
     /// The answer could not be understood.
     #[error("unexpected response: {0}")]
     BadResponse(String),
+    /// 429 Too Many Requests; `retry_after_ms` from the Retry-After header when given.
+    #[error("throttled (retry after {retry_after_ms:?} ms)")]
+    Throttled { retry_after_ms: Option<u64> },
 }
 
 /// What to do about a failed request.
@@ -35,11 +38,19 @@ impl ChatError {
     /// other 4xx fatal for that request.
     pub fn recovery(&self) -> Recovery {
         match self {
-            ChatError::Network(_) => Recovery::Retry,
+            ChatError::Network(_) | ChatError::Throttled { .. } => Recovery::Retry,
             ChatError::Http { status: 403, .. } => Recovery::NewToken,
             ChatError::Http { status: 404, .. } => Recovery::NewConversation,
             ChatError::Http { status, .. } if *status == 429 || *status >= 500 => Recovery::Retry,
             ChatError::Http { .. } | ChatError::BadResponse(_) => Recovery::Fatal,
+        }
+    }
+
+    /// The least time to wait before retrying, when the server said (Retry-After).
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            ChatError::Throttled { retry_after_ms } => *retry_after_ms,
+            _ => None,
         }
     }
 
@@ -53,7 +64,7 @@ impl ChatError {
                 status: 401 | 403, ..
             } => "The chat service refused to connect. Please try again.".into(),
             ChatError::Http { status: 404, .. } => "This conversation has ended.".into(),
-            ChatError::Http { status: 429, .. } => {
+            ChatError::Http { status: 429, .. } | ChatError::Throttled { .. } => {
                 "The chat service is busy right now. Please try again in a moment.".into()
             }
             ChatError::Http { status, .. } => {

@@ -12,8 +12,19 @@ use crate::activity::{Activity, ActivitySet};
 use crate::error::{ChatError, Recovery};
 use crate::time::Millis;
 
-/// How many times a failed POST is tried before the message is marked failed.
-pub const MAX_POST_ATTEMPTS: u32 = 4;
+/// How many times a failed POST is tried before the message is marked failed (with the
+/// capped backoff below, about a minute and a half of trying).
+pub const MAX_POST_ATTEMPTS: u32 = 8;
+/// Longest wait between two retries.
+pub const MAX_BACKOFF_MS: Millis = 30_000;
+
+/// Exponential backoff for the `attempt`-th retry (1-based): 1 s, 2 s, 4 s … capped at
+/// [`MAX_BACKOFF_MS`], scaled by `0.5 + jitter` (`jitter` in [0, 1)) so that many clients
+/// do not retry in step.
+pub fn backoff_ms(attempt: u32, jitter: f64) -> Millis {
+    let base = (1_000u64 << attempt.saturating_sub(1).min(15)).min(MAX_BACKOFF_MS);
+    (base as f64 * (0.5 + jitter.clamp(0.0, 1.0))) as Millis
+}
 
 /// How activities arrive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -44,6 +55,8 @@ struct Outgoing {
 pub enum AfterFailure {
     /// Post the same activity again after this delay.
     RetryIn(Millis),
+    /// The token expired: post it again once a new token is in.
+    NeedsToken,
     /// Give up on it: the message is failed (the queue moves on).
     GiveUp,
 }
@@ -57,6 +70,16 @@ pub struct Link {
     /// Bumped whenever the link is dropped, so late results of an old stream, poll or
     /// conversation are recognised and ignored.
     pub generation: u32,
+    /// Stream failures in a row (reset once a stream has been healthy for a minute).
+    pub stream_failures: u32,
+    /// When the current stream opened.
+    pub healthy_since: Option<Millis>,
+    /// Whether a stream ever opened on this conversation (some servers only poll).
+    pub stream_ever_opened: bool,
+    /// When the connection was first lost, while it is being re-established.
+    pub reconnecting_since: Option<Millis>,
+    /// Polls failed in a row.
+    pub poll_failures: u32,
     seen: HashSet<String>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,
@@ -106,20 +129,31 @@ impl Link {
         true
     }
 
-    /// The POST of `client_id` failed: retry retryable errors with exponential backoff
-    /// (1 s, 2 s, 4 s), give up on the rest. `None` when that was not the one in flight.
-    pub fn failed(&mut self, client_id: &str, error: &ChatError) -> Option<AfterFailure> {
+    /// The POST of `client_id` failed: retry retryable errors with jittered exponential
+    /// backoff (at least the server's Retry-After), wait for a token after a 403, give up on
+    /// the rest. `None` when that was not the one in flight.
+    pub fn failed(
+        &mut self,
+        client_id: &str,
+        error: &ChatError,
+        jitter: f64,
+    ) -> Option<AfterFailure> {
         if self.in_flight_id() != Some(client_id) {
             return None;
         }
         let mut outgoing = self.in_flight.take()?;
         outgoing.attempts += 1;
-        if error.recovery() == Recovery::Retry && outgoing.attempts < MAX_POST_ATTEMPTS {
-            let delay = 500 << outgoing.attempts;
-            self.outbox.push_front(outgoing);
-            return Some(AfterFailure::RetryIn(delay));
-        }
-        Some(AfterFailure::GiveUp)
+        let after = match error.recovery() {
+            Recovery::Retry if outgoing.attempts < MAX_POST_ATTEMPTS => {
+                let wait =
+                    backoff_ms(outgoing.attempts, jitter).max(error.retry_after_ms().unwrap_or(0));
+                AfterFailure::RetryIn(wait)
+            }
+            Recovery::NewToken if outgoing.attempts < MAX_POST_ATTEMPTS => AfterFailure::NeedsToken,
+            _ => return Some(AfterFailure::GiveUp),
+        };
+        self.outbox.push_front(outgoing);
+        Some(after)
     }
 
     /// Keeps the activities of `set` not seen before (by id) and advances the watermark.
@@ -205,13 +239,46 @@ mod tests {
         let mut delays = vec![];
         loop {
             link.next_post().unwrap();
-            match link.failed("a", &error).unwrap() {
+            match link.failed("a", &error, 0.5).unwrap() {
                 AfterFailure::RetryIn(ms) => delays.push(ms),
                 AfterFailure::GiveUp => break,
+                AfterFailure::NeedsToken => unreachable!(),
             }
         }
-        assert_eq!(delays, vec![1000, 2000, 4000]);
+        assert_eq!(delays, vec![1000, 2000, 4000, 8000, 16000, 30000, 30000]);
         assert_eq!(link.pending(), 0);
+    }
+
+    #[test]
+    fn backoff_is_jittered_and_capped() {
+        assert_eq!(backoff_ms(1, 0.0), 500);
+        assert_eq!(backoff_ms(1, 0.999), 1499);
+        assert_eq!(backoff_ms(3, 0.5), 4000);
+        assert_eq!(backoff_ms(40, 0.5), MAX_BACKOFF_MS);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_expired_tokens_wait_for_a_new_one() {
+        let mut link = open();
+        link.queue(message("a"));
+        link.next_post();
+        let throttled = ChatError::Throttled {
+            retry_after_ms: Some(7_000),
+        };
+        assert_eq!(
+            link.failed("a", &throttled, 0.5),
+            Some(AfterFailure::RetryIn(7_000))
+        );
+        link.next_post();
+        let expired = ChatError::Http {
+            status: 403,
+            message: String::new(),
+        };
+        assert_eq!(
+            link.failed("a", &expired, 0.5),
+            Some(AfterFailure::NeedsToken)
+        );
+        assert_eq!(link.pending(), 1, "kept for after the refresh");
     }
 
     #[test]
@@ -223,7 +290,7 @@ mod tests {
             status: 400,
             message: String::new(),
         };
-        assert_eq!(link.failed("a", &error), Some(AfterFailure::GiveUp));
+        assert_eq!(link.failed("a", &error, 0.5), Some(AfterFailure::GiveUp));
     }
 
     #[test]

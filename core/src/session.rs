@@ -112,6 +112,35 @@ pub enum Event {
     EndChat,
     /// A timer asked for by [`Effect::ScheduleTick`] fired.
     Tick,
+    /// The channel's stream opened.
+    StreamOpened {
+        channel: Channel,
+        generation: u32,
+    },
+    /// `GET /conversations/{id}?watermark=` answered (fresh streamUrl, maybe a token).
+    Reconnected {
+        channel: Channel,
+        generation: u32,
+        conversation: Conversation,
+    },
+    ReconnectFailed {
+        channel: Channel,
+        generation: u32,
+        error: ChatError,
+    },
+    /// `POST /tokens/refresh` answered.
+    TokenRefreshed {
+        channel: Channel,
+        generation: u32,
+        token: TokenResponse,
+    },
+    RefreshFailed {
+        channel: Channel,
+        generation: u32,
+        error: ChatError,
+    },
+    /// The visitor pressed "Retry" on the connection banner.
+    RetryConnection,
 }
 
 /// I/O the browser layer must perform.
@@ -152,6 +181,23 @@ pub enum Effect {
     },
     /// Report `Tick` after a delay.
     ScheduleTick { after_ms: Millis },
+    /// `GET /conversations/{id}?watermark=` after a delay; report `Reconnected` /
+    /// `ReconnectFailed`. The browser layer closes the channel's old stream first: never
+    /// two sockets for one conversation.
+    Reconnect {
+        channel: Channel,
+        generation: u32,
+        endpoint: Endpoint,
+        watermark: Option<String>,
+        after_ms: Millis,
+    },
+    /// `POST /tokens/refresh` after a delay; report `TokenRefreshed` / `RefreshFailed`.
+    RefreshToken {
+        channel: Channel,
+        generation: u32,
+        endpoint: Endpoint,
+        after_ms: Millis,
+    },
 }
 
 /// The whole client-side state of one chat. Serialisable so it can be resumed.
@@ -173,12 +219,15 @@ pub struct Session {
     client_prefix: String,
     next_seq: u64,
     last_typing_sent: Option<Millis>,
+    /// Jitter source (xorshift), seeded from the random client prefix.
+    rng: u64,
 }
 
 impl Session {
     /// A new session waiting for the survey. `user_id` and `client_prefix` come from the
     /// browser's random source so that tests can choose them.
     pub fn new(user_id: String, client_prefix: String, locale: String, mode: HandoffMode) -> Self {
+        let rng = seed(&client_prefix);
         Self {
             phase: Phase::Survey,
             user_id,
@@ -193,6 +242,7 @@ impl Session {
             client_prefix,
             next_seq: 0,
             last_typing_sent: None,
+            rng,
         }
     }
 
@@ -206,13 +256,8 @@ impl Session {
         let mut effects = Vec::new();
         match event {
             Event::SurveySubmitted(answers) if self.phase == Phase::Survey => {
-                let answers = answers.trimmed();
-                let value = serde_json::to_value(&answers).unwrap_or_default();
-                self.answers = Some(answers);
-                let start = self.outgoing("event", now, |a| {
-                    a.name = Some("startConversation".into());
-                    a.value = Some(value);
-                });
+                self.answers = Some(answers.trimmed());
+                let start = self.start_event(now);
                 self.bot.queue_first(start);
                 self.phase = Phase::Connecting;
                 effects.push(Effect::FetchToken {
@@ -254,11 +299,16 @@ impl Session {
                 channel,
                 generation,
             } if self.current(channel, generation) => {
+                self.on_stream_failed(channel, now, &mut effects);
+            }
+            Event::StreamOpened {
+                channel,
+                generation,
+            } if self.current(channel, generation) => {
                 let link = self.link_mut(channel);
-                if link.transport == Transport::Stream {
-                    link.transport = Transport::Polling;
-                    self.poll(channel, 0, &mut effects);
-                }
+                link.healthy_since = Some(now);
+                link.stream_ever_opened = true;
+                link.reconnecting_since = None;
             }
             Event::Streamed {
                 channel,
@@ -272,15 +322,50 @@ impl Session {
                 generation,
                 set,
             } if self.current(channel, generation) => {
+                // Polling gets messages through: the visitor is connected, whatever the socket does.
+                let link = self.link_mut(channel);
+                link.poll_failures = 0;
+                link.reconnecting_since = None;
                 self.receive(channel, set, now, &mut effects);
                 self.poll(channel, POLL_INTERVAL_MS, &mut effects);
             }
             Event::PollFailed {
                 channel,
                 generation,
-                ..
+                error,
             } if self.current(channel, generation) => {
-                self.poll(channel, POLL_INTERVAL_MS * 3, &mut effects);
+                self.on_poll_failed(channel, &error, now, &mut effects);
+            }
+            Event::Reconnected {
+                channel,
+                generation,
+                conversation,
+            } if self.current(channel, generation) => {
+                self.on_reconnected(channel, conversation, &mut effects);
+            }
+            Event::ReconnectFailed {
+                channel,
+                generation,
+                error,
+            } if self.current(channel, generation) => {
+                self.on_reconnect_failed(channel, &error, now, &mut effects);
+            }
+            Event::TokenRefreshed {
+                channel,
+                generation,
+                token,
+            } if self.current(channel, generation) => {
+                self.on_token_refreshed(channel, token, &mut effects);
+            }
+            Event::RefreshFailed {
+                channel,
+                generation,
+                error,
+            } if self.current(channel, generation) => {
+                self.on_refresh_failed(channel, &error, now, &mut effects);
+            }
+            Event::RetryConnection if self.phase == Phase::Chatting => {
+                self.retry_connection(now, &mut effects)
             }
             Event::MessageTyped(text) if self.phase != Phase::Ended => {
                 self.on_typed(text, now, &mut effects)
@@ -294,14 +379,18 @@ impl Session {
                 channel,
                 client_id,
                 error,
-            } => match self.link_mut(channel).failed(&client_id, &error) {
-                Some(AfterFailure::RetryIn(ms)) => self.pump(channel, ms, &mut effects),
-                Some(AfterFailure::GiveUp) => {
-                    self.transcript.set_delivery(&client_id, Delivery::Failed);
-                    self.pump(channel, 0, &mut effects);
+            } => {
+                let jitter = self.jitter();
+                match self.link_mut(channel).failed(&client_id, &error, jitter) {
+                    Some(AfterFailure::RetryIn(ms)) => self.pump(channel, ms, &mut effects),
+                    Some(AfterFailure::NeedsToken) => self.refresh_token(channel, 0, &mut effects),
+                    Some(AfterFailure::GiveUp) => {
+                        self.transcript.set_delivery(&client_id, Delivery::Failed);
+                        self.pump(channel, 0, &mut effects);
+                    }
+                    None => {}
                 }
-                None => {}
-            },
+            }
             Event::EndChat if matches!(self.phase, Phase::Connecting | Phase::Chatting) => {
                 self.on_end_chat(now, &mut effects);
             }
@@ -327,30 +416,16 @@ impl Session {
                 Channel::Hub => self.end_handoff(Some(error.visitor_message()), 0, effects),
             };
         };
-        let link = self.link_mut(channel);
-        link.endpoint = Some(Endpoint {
+        self.link_mut(channel).endpoint = Some(Endpoint {
             conversation_id: conv.conversation_id,
             token,
         });
-        let generation = link.generation;
-        match conv.stream_url {
-            Some(url) => {
-                link.transport = Transport::Stream;
-                effects.push(Effect::OpenStream {
-                    channel,
-                    generation,
-                    url,
-                });
-            }
-            None => {
-                link.transport = Transport::Polling;
-                self.poll(channel, 0, effects);
-            }
-        }
+        self.open_transport(channel, conv.stream_url, effects);
         if channel == Channel::Bot {
             self.phase = Phase::Chatting;
         }
         self.pump(channel, 0, effects);
+        self.schedule_refresh(channel, conv.expires_in, effects);
     }
 
     fn on_typed(&mut self, text: String, now: Millis, effects: &mut Vec<Effect>) {
@@ -696,6 +771,15 @@ impl Session {
         }
     }
 
+    /// The Copilot Studio-style `startConversation` event carrying the survey answers.
+    fn start_event(&mut self, now: Millis) -> Activity {
+        let value = serde_json::to_value(&self.answers).unwrap_or_default();
+        self.outgoing("event", now, |a| {
+            a.name = Some("startConversation".into());
+            a.value = Some(value);
+        })
+    }
+
     /// A new outgoing activity from the visitor with a fresh clientActivityID.
     fn outgoing(&mut self, kind: &str, now: Millis, fill: impl FnOnce(&mut Activity)) -> Activity {
         self.next_seq += 1;
@@ -739,5 +823,15 @@ fn with_client_id(mut activity: Activity, client_id: &str) -> Activity {
     activity
 }
 
+/// A jitter seed from a string (FNV-1a), never zero (xorshift would stay at zero).
+fn seed(text: &str) -> u64 {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    hash.max(1)
+}
+
+mod recovery;
+pub use recovery::Connectivity;
 #[cfg(test)]
 mod tests;

@@ -37,6 +37,33 @@ pub async fn post_activity(
     parse(&request("POST", &url, Some(&endpoint.token), Some(body)).await?)
 }
 
+/// `GET /conversations/{id}?watermark=`: reconnect, for a fresh streamUrl.
+pub async fn reconnect(
+    base: &str,
+    endpoint: &Endpoint,
+    watermark: Option<&str>,
+) -> Result<Conversation, ChatError> {
+    let mut url = format!("{base}/conversations/{}", endpoint.conversation_id);
+    if let Some(w) = watermark {
+        url.push_str("?watermark=");
+        url.push_str(w);
+    }
+    parse(&request("GET", &url, Some(&endpoint.token), None).await?)
+}
+
+/// `POST /tokens/refresh`: a new token for the same conversation.
+pub async fn refresh_token(base: &str, endpoint: &Endpoint) -> Result<TokenResponse, ChatError> {
+    parse(
+        &request(
+            "POST",
+            &format!("{base}/tokens/refresh"),
+            Some(&endpoint.token),
+            None,
+        )
+        .await?,
+    )
+}
+
 /// `GET /conversations/{id}/activities?watermark=`; malformed activities are skipped.
 pub async fn get_activities(
     base: &str,
@@ -99,6 +126,17 @@ async fn request(
         .unwrap_or_default();
     if response.ok() {
         return Ok(text);
+    }
+    if response.status() == 429 {
+        let seconds = response
+            .headers()
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        return Err(ChatError::Throttled {
+            retry_after_ms: seconds.map(|s| s * 1000),
+        });
     }
     let message = match serde_json::from_str::<ErrorResponse>(&text) {
         Ok(body) => format!("{}: {}", body.error.code, body.error.message),

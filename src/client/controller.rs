@@ -5,7 +5,7 @@ use futures::future::{AbortHandle, Abortable};
 use gloo_timers::future::TimeoutFuture;
 use handoff_core::config::WidgetConfig;
 use handoff_core::handoff::Handoff;
-use handoff_core::session::{Channel, Effect, Event, Phase, Session};
+use handoff_core::session::{Channel, Connectivity, Effect, Event, Phase, Session};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::Millis;
 use handoff_core::transcript::Entry;
@@ -30,6 +30,8 @@ pub struct Chat {
     pub handoff: RwSignal<Handoff>,
     /// Name of the agent currently typing.
     pub agent_typing: RwSignal<Option<String>>,
+    /// Whether messages get through (drives the connection banner).
+    pub connectivity: RwSignal<Connectivity>,
     /// The visible transcript.
     pub entries: RwSignal<Vec<Entry>>,
 }
@@ -47,6 +49,7 @@ impl Chat {
             phase: RwSignal::new(session.phase.clone()),
             handoff: RwSignal::new(Handoff::None),
             agent_typing: RwSignal::new(None),
+            connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(Vec::new()),
             session: StoredValue::new(session),
             config: StoredValue::new(config),
@@ -99,6 +102,7 @@ impl Chat {
     /// Mirrors the session into the signals the UI reads.
     fn sync(self) {
         self.session.with_value(|s| {
+            set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);
             set_if_changed(
@@ -124,29 +128,33 @@ impl Chat {
 
     fn perform(self, effect: Effect) {
         match effect {
-            Effect::CloseStream { channel } => self.streams.update_value(|streams| {
-                streams.retain(|(c, handle)| {
-                    if *c == channel {
-                        handle.abort();
-                    }
-                    *c != channel
-                })
-            }),
+            Effect::CloseStream { channel } => self.close_stream(channel),
             Effect::OpenStream {
                 channel,
                 generation,
                 url,
             } => {
+                // Never two sockets for one conversation.
+                self.close_stream(channel);
                 let (handle, registration) = AbortHandle::new_pair();
                 self.streams.update_value(|s| s.push((channel, handle)));
                 spawn_local(async move {
-                    let read = stream::run(&url, |set| {
-                        self.dispatch(Event::Streamed {
-                            channel,
-                            generation,
-                            set,
-                        })
-                    });
+                    let read = stream::run(
+                        &url,
+                        || {
+                            self.dispatch(Event::StreamOpened {
+                                channel,
+                                generation,
+                            })
+                        },
+                        |set| {
+                            self.dispatch(Event::Streamed {
+                                channel,
+                                generation,
+                                set,
+                            })
+                        },
+                    );
                     if Abortable::new(read, registration).await.is_ok() {
                         self.dispatch(Event::StreamFailed {
                             channel,
@@ -161,6 +169,17 @@ impl Chat {
                 }
             }),
         }
+    }
+
+    fn close_stream(self, channel: Channel) {
+        self.streams.update_value(|streams| {
+            streams.retain(|(c, handle)| {
+                if *c == channel {
+                    handle.abort();
+                }
+                *c != channel
+            })
+        });
     }
 
     /// Performs a request-like effect and returns the event reporting its outcome.
@@ -227,6 +246,48 @@ impl Chat {
                 // A lost typing indicator is harmless: no retry, no report.
                 let _ = api::post_activity(&self.urls(channel).0, &endpoint, &activity).await;
                 return None;
+            }
+            Effect::Reconnect {
+                channel,
+                generation,
+                endpoint,
+                watermark,
+                after_ms,
+            } => {
+                self.close_stream(channel);
+                sleep(after_ms).await;
+                match api::reconnect(&self.urls(channel).0, &endpoint, watermark.as_deref()).await {
+                    Ok(conversation) => Event::Reconnected {
+                        channel,
+                        generation,
+                        conversation,
+                    },
+                    Err(error) => Event::ReconnectFailed {
+                        channel,
+                        generation,
+                        error,
+                    },
+                }
+            }
+            Effect::RefreshToken {
+                channel,
+                generation,
+                endpoint,
+                after_ms,
+            } => {
+                sleep(after_ms).await;
+                match api::refresh_token(&self.urls(channel).0, &endpoint).await {
+                    Ok(token) => Event::TokenRefreshed {
+                        channel,
+                        generation,
+                        token,
+                    },
+                    Err(error) => Event::RefreshFailed {
+                        channel,
+                        generation,
+                        error,
+                    },
+                }
             }
             Effect::ScheduleTick { after_ms } => {
                 sleep(after_ms).await;

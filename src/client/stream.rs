@@ -3,14 +3,18 @@
 //! the chat goes on.
 
 use futures::StreamExt;
-use gloo_net::websocket::{futures::WebSocket, Message};
+use gloo_net::websocket::{futures::WebSocket, Message, State};
+use gloo_timers::future::TimeoutFuture;
 use handoff_core::activity::{parse_activity_set, ActivitySet};
 
 use super::log_skipped;
 
-/// Reads the stream at `url` until it closes or fails. Returns normally in both cases:
-/// the caller decides what a closed stream means.
-pub async fn run(url: &str, mut on_set: impl FnMut(ActivitySet)) {
+/// How long a socket may take to open before it counts as failed.
+const OPEN_TIMEOUT_MS: u32 = 10_000;
+
+/// Reads the stream at `url` until it closes or fails, calling `on_open` once it is open.
+/// Returns normally in every case: the caller decides what a closed stream means.
+pub async fn run(url: &str, on_open: impl FnOnce(), mut on_set: impl FnMut(ActivitySet)) {
     let mut socket = match WebSocket::open(url) {
         Ok(socket) => socket,
         Err(e) => {
@@ -18,6 +22,15 @@ pub async fn run(url: &str, mut on_set: impl FnMut(ActivitySet)) {
             return;
         }
     };
+    let mut waited = 0;
+    while matches!(socket.state(), State::Connecting) && waited < OPEN_TIMEOUT_MS {
+        TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    if !matches!(socket.state(), State::Open) {
+        return;
+    }
+    on_open();
     while let Some(frame) = socket.next().await {
         let text = match frame {
             Ok(Message::Text(text)) => text,

@@ -1,6 +1,7 @@
 //! Given/when/then tests of the session: each asserts the effects emitted and what the
 //! visitor would see.
 
+use super::recovery::{Connectivity, HEALTHY_MS, SLOW_MS, STREAM_RETRY_MS};
 use super::*;
 use crate::transcript::Author;
 use serde_json::json;
@@ -214,51 +215,6 @@ fn without_stream_url_the_session_polls() {
 }
 
 #[test]
-fn stream_failure_falls_back_to_polling_from_the_watermark() {
-    let mut s = chatting(HandoffMode::Relay);
-    s.step(
-        Event::Streamed {
-            channel: Channel::Bot,
-            generation: 0,
-            set: set(vec![], "7"),
-        },
-        NOW,
-    );
-    let effects = s.step(
-        Event::StreamFailed {
-            channel: Channel::Bot,
-            generation: 0,
-        },
-        NOW,
-    );
-    assert!(
-        matches!(&effects[..], [Effect::Poll { watermark: Some(w), after_ms: 0, .. }] if w == "7")
-    );
-    let next = s.step(
-        Event::Polled {
-            channel: Channel::Bot,
-            generation: 0,
-            set: set(vec![], "8"),
-        },
-        NOW,
-    );
-    assert!(
-        matches!(&next[..], [Effect::Poll { watermark: Some(w), after_ms: POLL_INTERVAL_MS, .. }] if w == "8")
-    );
-    assert_eq!(
-        s.step(
-            Event::StreamFailed {
-                channel: Channel::Bot,
-                generation: 0
-            },
-            NOW
-        ),
-        vec![],
-        "already polling"
-    );
-}
-
-#[test]
 fn a_message_shows_as_sending_then_sent_once_echoed() {
     let mut s = chatting(HandoffMode::Relay);
     let effects = s.step(Event::MessageTyped("  opening hours? ".into()), NOW);
@@ -333,31 +289,35 @@ fn messages_typed_before_the_conversation_is_ready_are_queued_then_sent_in_order
 }
 
 #[test]
-fn retryable_post_failures_back_off_then_mark_failed_and_retry_resends_with_the_same_id() {
+fn retryable_post_failures_back_off_with_jitter_then_mark_failed_and_retry_resends_with_the_same_id(
+) {
     let mut s = chatting(HandoffMode::Relay);
     s.step(Event::MessageTyped("hello".into()), NOW);
     let error = ChatError::Http {
         status: 502,
         message: "bad gateway".into(),
     };
-    let fail = |s: &mut Session| {
-        s.step(
-            Event::PostFailed {
-                channel: Channel::Bot,
-                client_id: "hc1-2".into(),
-                error: error.clone(),
-            },
-            NOW,
-        )
-    };
-    let delays: Vec<_> = (0..3)
-        .map(|_| match &fail(&mut s)[..] {
-            [Effect::PostActivity { after_ms, .. }] => *after_ms,
+    let mut delays = vec![];
+    loop {
+        let failed = Event::PostFailed {
+            channel: Channel::Bot,
+            client_id: "hc1-2".into(),
+            error: error.clone(),
+        };
+        match &s.step(failed, NOW)[..] {
+            [Effect::PostActivity { after_ms, .. }] => delays.push(*after_ms),
+            [] => break,
             other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(delays, vec![1000, 2000, 4000]);
-    assert_eq!(fail(&mut s), vec![]);
+        }
+    }
+    assert_eq!(delays.len() as u32, crate::link::MAX_POST_ATTEMPTS - 1);
+    for (i, delay) in delays.iter().enumerate() {
+        let nominal = (1000u64 << i).min(crate::link::MAX_BACKOFF_MS);
+        assert!(
+            (nominal / 2..nominal * 3 / 2).contains(delay),
+            "retry {i}: {delay} ms vs {nominal}"
+        );
+    }
     assert_eq!(s.transcript.entries()[0].delivery, Delivery::Failed);
 
     let effects = s.step(Event::RetryMessage("hc1-2".into()), NOW);
@@ -969,5 +929,340 @@ fn bridge_visitor_end_tells_hub_and_bot() {
             (Channel::Hub, "endOfConversation".to_owned()),
             (Channel::Bot, "endOfConversation".to_owned())
         ]
+    );
+}
+
+// ---- staying connected ----
+
+fn reconnects(effects: &[Effect]) -> Vec<(Option<String>, Millis)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Reconnect {
+                watermark,
+                after_ms,
+                ..
+            } => Some((watermark.clone(), *after_ms)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stream_failed(s: &mut Session, now: Millis) -> Vec<Effect> {
+    s.step(
+        Event::StreamFailed {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        now,
+    )
+}
+
+#[test]
+fn a_dropped_stream_reconnects_from_the_watermark_with_backoff_then_polls_and_retries_later() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(
+        Event::StreamOpened {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        NOW,
+    );
+    s.step(
+        Event::Streamed {
+            channel: Channel::Bot,
+            generation: 0,
+            set: set(vec![], "7"),
+        },
+        NOW,
+    );
+    let mut delays = vec![];
+    for attempt in 1..=3u64 {
+        let effects = stream_failed(&mut s, NOW + attempt);
+        let found = reconnects(&effects);
+        assert_eq!(found.len(), 1, "{effects:?}");
+        assert_eq!(
+            found[0].0.as_deref(),
+            Some("7"),
+            "resume after the watermark"
+        );
+        delays.push(found[0].1);
+        assert_eq!(s.connectivity(NOW + attempt), Connectivity::Reconnecting);
+    }
+    assert!(delays[0] < delays[2], "backoff grows: {delays:?}");
+    let effects = stream_failed(&mut s, NOW + 4);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Poll { after_ms: 0, .. })),
+        "falls back to polling"
+    );
+    assert_eq!(
+        reconnects(&effects)[0].1,
+        STREAM_RETRY_MS,
+        "and tries the socket again later"
+    );
+    assert_eq!(s.connectivity(NOW + 1 + SLOW_MS), Connectivity::Slow);
+
+    let fresh = Conversation {
+        stream_url: Some("ws://127.0.0.1/new".into()),
+        ..conversation("conv1", true)
+    };
+    let effects = s.step(
+        Event::Reconnected {
+            channel: Channel::Bot,
+            generation: 0,
+            conversation: fresh,
+        },
+        NOW + 5,
+    );
+    assert!(
+        matches!(&effects[..], [Effect::OpenStream { url, .. }] if url == "ws://127.0.0.1/new")
+    );
+    s.step(
+        Event::StreamOpened {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        NOW + 6,
+    );
+    assert_eq!(s.connectivity(NOW + 6), Connectivity::Online);
+}
+
+#[test]
+fn a_socket_that_never_opens_falls_back_to_polling_at_once() {
+    let mut s = chatting(HandoffMode::Relay);
+    let effects = stream_failed(&mut s, NOW);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Poll { after_ms: 0, .. })),
+        "{effects:?}"
+    );
+    assert_eq!(reconnects(&effects)[0].1, STREAM_RETRY_MS);
+}
+
+#[test]
+fn a_stream_healthy_for_a_minute_starts_counting_failures_afresh() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(
+        Event::StreamOpened {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        NOW,
+    );
+    for _ in 0..3 {
+        stream_failed(&mut s, NOW);
+    }
+    s.step(
+        Event::StreamOpened {
+            channel: Channel::Bot,
+            generation: 0,
+        },
+        NOW,
+    );
+    let effects = stream_failed(&mut s, NOW + HEALTHY_MS);
+    let found = reconnects(&effects);
+    assert!(found[0].1 < 1_500, "first-retry backoff again: {found:?}");
+}
+
+#[test]
+fn polling_failures_back_off_honour_retry_after_and_end_as_lost_with_a_retry() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, false);
+    let throttled = ChatError::Throttled {
+        retry_after_ms: Some(9_000),
+    };
+    let effects = s.step(
+        Event::PollFailed {
+            channel: Channel::Bot,
+            generation: 0,
+            error: throttled,
+        },
+        NOW,
+    );
+    assert!(matches!(
+        &effects[..],
+        [Effect::Poll {
+            after_ms: 9_000,
+            ..
+        }]
+    ));
+    for _ in 0..2 {
+        let error = ChatError::Network("offline".into());
+        s.step(
+            Event::PollFailed {
+                channel: Channel::Bot,
+                generation: 0,
+                error,
+            },
+            NOW,
+        );
+    }
+    assert_eq!(s.connectivity(NOW), Connectivity::Lost);
+    let effects = s.step(Event::RetryConnection, NOW);
+    assert_eq!(reconnects(&effects).len(), 1);
+    assert_eq!(s.connectivity(NOW), Connectivity::Reconnecting);
+    s.step(
+        Event::Polled {
+            channel: Channel::Bot,
+            generation: 0,
+            set: set(vec![], "1"),
+        },
+        NOW,
+    );
+}
+
+#[test]
+fn the_token_is_refreshed_at_half_its_lifetime() {
+    let (mut s, effects) = connected_with(HandoffMode::Relay, true);
+    let refresh = effects
+        .iter()
+        .find(|e| matches!(e, Effect::RefreshToken { .. }))
+        .expect("refresh scheduled");
+    assert!(
+        matches!(
+            refresh,
+            Effect::RefreshToken {
+                after_ms: 900_000,
+                ..
+            }
+        ),
+        "1800 s token: after 900 s"
+    );
+    let token = TokenResponse {
+        token: "tok2".into(),
+        conversation_id: None,
+        expires_in: Some(600),
+    };
+    let effects = s.step(
+        Event::TokenRefreshed {
+            channel: Channel::Bot,
+            generation: 0,
+            token,
+        },
+        NOW,
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::RefreshToken {
+            after_ms: 300_000,
+            ..
+        }
+    )));
+    s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    let effects = s.step(Event::MessageTyped("hi".into()), NOW);
+    assert!(
+        matches!(&effects[0], Effect::PostActivity { endpoint, .. } if endpoint.token == "tok2")
+    );
+}
+
+#[test]
+fn an_expired_token_on_post_is_refreshed_and_the_message_sent_once_after() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(Event::MessageTyped("hello".into()), NOW);
+    let expired = ChatError::Http {
+        status: 403,
+        message: "TokenExpired".into(),
+    };
+    let effects = s.step(
+        Event::PostFailed {
+            channel: Channel::Bot,
+            client_id: "hc1-2".into(),
+            error: expired,
+        },
+        NOW,
+    );
+    assert!(
+        matches!(&effects[..], [Effect::RefreshToken { after_ms: 0, .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(
+        s.transcript.entries()[0].delivery,
+        Delivery::Sending,
+        "still pending, not failed"
+    );
+    let token = TokenResponse {
+        token: "fresh".into(),
+        conversation_id: None,
+        expires_in: None,
+    };
+    let effects = s.step(
+        Event::TokenRefreshed {
+            channel: Channel::Bot,
+            generation: 0,
+            token,
+        },
+        NOW,
+    );
+    let sent = posts(&effects);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.client_activity_id(), Some("hc1-2"));
+}
+
+#[test]
+fn a_conversation_gone_on_reconnect_fails_and_keeps_unsent_messages_for_the_next_one() {
+    let mut s = chatting(HandoffMode::Relay);
+    stream_failed(&mut s, NOW);
+    s.step(Event::MessageTyped("are you there?".into()), NOW);
+    let gone = ChatError::Http {
+        status: 404,
+        message: "NotFound".into(),
+    };
+    let effects = s.step(
+        Event::ReconnectFailed {
+            channel: Channel::Bot,
+            generation: 0,
+            error: gone,
+        },
+        NOW,
+    );
+    assert!(effects.contains(&Effect::CloseStream {
+        channel: Channel::Bot
+    }));
+    assert!(matches!(s.phase, Phase::Failed(_)));
+    assert_eq!(
+        s.step(Event::RetryConnect, NOW),
+        vec![Effect::FetchToken {
+            channel: Channel::Bot
+        }]
+    );
+    s.step(
+        Event::TokenReceived {
+            channel: Channel::Bot,
+            token: token("t2"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Bot,
+            conversation: conversation("conv2", true),
+        },
+        NOW,
+    );
+    let sent = posts(&effects);
+    assert!(
+        sent[0].1.is_event("startConversation"),
+        "the new conversation gets the survey answers"
+    );
+    assert_eq!(sent[0].1.value.as_ref().unwrap()["firstName"], "Ada");
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: sent[0].1.client_activity_id().unwrap().into(),
+        },
+        NOW,
+    );
+    assert_eq!(
+        posted(&next[0]).1.text.as_deref(),
+        Some("are you there?"),
+        "then the unsent message"
     );
 }
