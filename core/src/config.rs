@@ -28,6 +28,19 @@ pub struct WidgetConfig {
     pub handoff: HandoffMode,
     /// Bridge mode: the hub's Direct Line base URL and token URL.
     pub hub: Option<HubConfig>,
+    /// Where the chat is kept so a reload or another page of the site resumes it.
+    pub persist: Persist,
+}
+
+/// `data-persist`: which browser storage keeps the chat across page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persist {
+    /// `sessionStorage`: this tab only (the default).
+    Session,
+    /// `localStorage`: across tabs and browser restarts (site owner opts in).
+    Local,
+    /// Nothing is kept.
+    None,
 }
 
 /// Where a bridge-mode hub lives.
@@ -89,6 +102,18 @@ impl WidgetConfig {
                 })
             }
         };
+        let persist = match get("persist").unwrap_or("session") {
+            "session" => Persist::Session,
+            "local" => Persist::Local,
+            "none" => Persist::None,
+            other => {
+                return Err(ConfigError::BadChoice {
+                    attribute: "data-persist",
+                    value: other.to_owned(),
+                    allowed: "session, local, none",
+                })
+            }
+        };
         let hub = match handoff {
             HandoffMode::Relay => None,
             HandoffMode::Bridge => {
@@ -121,6 +146,7 @@ impl WidgetConfig {
             survey: SurveyConfig::default(),
             handoff,
             hub,
+            persist,
         })
     }
 }
@@ -221,9 +247,22 @@ mod tests {
     }
 
     #[test]
-    fn relay_is_the_default_mode() {
+    fn relay_and_session_storage_are_the_defaults() {
         let config = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", "/t")]), "en").unwrap();
-        assert_eq!((config.handoff, config.hub), (HandoffMode::Relay, None));
+        assert_eq!(
+            (config.handoff, config.hub, config.persist),
+            (HandoffMode::Relay, None, Persist::Session)
+        );
+        let local = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/t"), ("persist", "local")]),
+            "en",
+        );
+        assert_eq!(local.unwrap().persist, Persist::Local);
+        let bad = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/t"), ("persist", "cookie")]),
+            "en",
+        );
+        assert!(bad.unwrap_err().to_string().contains("data-persist"));
     }
 
     #[test]

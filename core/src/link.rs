@@ -80,6 +80,9 @@ pub struct Link {
     pub reconnecting_since: Option<Millis>,
     /// Polls failed in a row.
     pub poll_failures: u32,
+    /// After a page reload: nothing is posted until the activities since the watermark
+    /// have been read, so what already reached the server is not sent twice.
+    pub resuming: bool,
     seen: HashSet<String>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,
@@ -110,7 +113,7 @@ impl Link {
     /// Takes the next activity to post, when the conversation is open and nothing is in
     /// flight. Returns the credentials to post it with.
     pub fn next_post(&mut self) -> Option<(Endpoint, Activity)> {
-        if self.in_flight.is_some() {
+        if self.in_flight.is_some() || self.resuming {
             return None;
         }
         let endpoint = self.endpoint.clone()?;
@@ -157,14 +160,32 @@ impl Link {
     }
 
     /// Keeps the activities of `set` not seen before (by id) and advances the watermark.
+    /// A queued activity whose echo is among them already reached the server (a POST that
+    /// failed on the way back, or one sent before a reload): it is dropped, not sent again.
     pub fn fresh(&mut self, set: ActivitySet) -> Vec<Activity> {
         if set.watermark.is_some() {
             self.watermark = set.watermark;
         }
-        set.activities
+        let fresh: Vec<Activity> = set
+            .activities
             .into_iter()
             .filter(|a| a.id.as_ref().is_none_or(|id| self.seen.insert(id.clone())))
-            .collect()
+            .collect();
+        for echoed in fresh.iter().filter_map(Activity::client_activity_id) {
+            self.outbox
+                .retain(|o| o.activity.client_activity_id() != Some(echoed));
+        }
+        fresh
+    }
+
+    /// Prepares the link after a page reload: what was in flight is queued again and held
+    /// until [`Link::fresh`] has seen the activities since the watermark.
+    pub fn resume(&mut self) {
+        if let Some(outgoing) = self.in_flight.take() {
+            self.outbox.push_front(outgoing);
+        }
+        self.resuming = self.endpoint.is_some();
+        self.healthy_since = None;
     }
 
     /// Drops the conversation and returns what was not delivered yet (in-flight first),
@@ -308,6 +329,30 @@ mod tests {
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id.as_deref(), Some("c|3"));
         assert_eq!(link.watermark.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn an_echo_drops_the_queued_copy_and_resume_holds_posts_until_read() {
+        let mut link = open();
+        link.queue(message("a"));
+        link.queue(message("b"));
+        link.next_post();
+        link.resume();
+        assert_eq!(link.next_post(), None, "held while resuming");
+        let mut echo = message("a");
+        echo.id = Some("c|5".into());
+        link.fresh(ActivitySet {
+            activities: vec![echo],
+            watermark: Some("5".into()),
+        });
+        link.resuming = false;
+        let (_, next) = link.next_post().unwrap();
+        assert_eq!(
+            next.client_activity_id(),
+            Some("b"),
+            "a was delivered before the reload"
+        );
+        assert_eq!(link.pending(), 1);
     }
 
     #[test]

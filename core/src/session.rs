@@ -141,6 +141,8 @@ pub enum Event {
     },
     /// The visitor pressed "Retry" on the connection banner.
     RetryConnection,
+    /// The page was reloaded and this session restored from storage.
+    Resume,
 }
 
 /// I/O the browser layer must perform.
@@ -326,7 +328,11 @@ impl Session {
                 let link = self.link_mut(channel);
                 link.poll_failures = 0;
                 link.reconnecting_since = None;
+                let resumed = std::mem::take(&mut link.resuming);
                 self.receive(channel, set, now, &mut effects);
+                if resumed {
+                    self.pump(channel, 0, &mut effects);
+                }
                 self.poll(channel, POLL_INTERVAL_MS, &mut effects);
             }
             Event::PollFailed {
@@ -367,6 +373,7 @@ impl Session {
             Event::RetryConnection if self.phase == Phase::Chatting => {
                 self.retry_connection(now, &mut effects)
             }
+            Event::Resume if self.phase == Phase::Chatting => self.resume(now, &mut effects),
             Event::MessageTyped(text) if self.phase != Phase::Ended => {
                 self.on_typed(text, now, &mut effects)
             }

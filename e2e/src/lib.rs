@@ -240,6 +240,22 @@ pub async fn wait_for_message(shadow: &ShadowRoot, needle: &str) -> Vec<String> 
     }
 }
 
+/// Polls `find` until it yields a value or [`WAIT`] passes.
+pub async fn wait_for<T, F, Fut>(what: &str, mut find: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = find().await {
+            return value;
+        }
+        assert!(start.elapsed() < WAIT, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Polls `check` until it is true or [`WAIT`] passes.
 pub async fn wait_until<F, Fut>(what: &str, mut check: F)
 where

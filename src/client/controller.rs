@@ -12,6 +12,7 @@ use handoff_core::transcript::Entry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::storage::Store;
 use super::{api, stream};
 
 /// Handle to one chat, shared with the components through context. Copy: it only holds
@@ -24,6 +25,8 @@ pub struct Chat {
     streams: StoredValue<Vec<(Channel, AbortHandle)>>,
     /// Whether a signal update is already scheduled for the next animation frame.
     sync_scheduled: StoredValue<bool>,
+    /// Browser storage keeping the session across page loads.
+    store: StoredValue<Store, LocalStorage>,
     /// Where the conversation is (survey, connecting, chatting, failed, ended).
     pub phase: RwSignal<Phase>,
     /// Bot, waiting for an agent, or with an agent.
@@ -37,25 +40,36 @@ pub struct Chat {
 }
 
 impl Chat {
-    /// A chat waiting for its survey.
+    /// A chat: the one stored for this page if there is a live one (resumed at once:
+    /// survey not asked again, transcript restored), else a new one waiting for its survey.
     pub fn new(config: WidgetConfig) -> Self {
-        let session = Session::new(
-            random_id("dl_"),
-            random_id("hc"),
-            config.locale.clone(),
-            config.handoff,
-        );
-        Self {
+        let store = Store::new(config.persist, &config.token_url);
+        let restored = store.load().filter(|s| s.mode == config.handoff);
+        let resuming = restored.is_some();
+        let session = restored.unwrap_or_else(|| {
+            Session::new(
+                random_id("dl_"),
+                random_id("hc"),
+                config.locale.clone(),
+                config.handoff,
+            )
+        });
+        let chat = Self {
             phase: RwSignal::new(session.phase.clone()),
-            handoff: RwSignal::new(Handoff::None),
+            handoff: RwSignal::new(session.handoff.clone()),
             agent_typing: RwSignal::new(None),
             connectivity: RwSignal::new(Connectivity::Online),
-            entries: RwSignal::new(Vec::new()),
+            entries: RwSignal::new(session.transcript.entries().to_vec()),
             session: StoredValue::new(session),
             config: StoredValue::new(config),
             streams: StoredValue::new(Vec::new()),
             sync_scheduled: StoredValue::new(false),
+            store: StoredValue::new_local(store),
+        };
+        if resuming {
+            chat.dispatch(Event::Resume);
         }
+        chat
     }
 
     /// Feeds an event to the session, updates the signals, and starts the resulting I/O.
@@ -102,6 +116,7 @@ impl Chat {
     /// Mirrors the session into the signals the UI reads.
     fn sync(self) {
         self.session.with_value(|s| {
+            self.store.with_value(|store| store.save(s));
             set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);

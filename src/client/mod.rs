@@ -3,6 +3,7 @@
 
 pub mod api;
 mod controller;
+mod storage;
 pub mod stream;
 
 pub use controller::Chat;

@@ -249,6 +249,30 @@ impl Session {
         }
     }
 
+    /// After a reload: read what arrived since the watermark (once, by GET, which always
+    /// answers even when nothing is new), then reconnect the stream; posts wait for the read.
+    pub(super) fn resume(&mut self, now: Millis, effects: &mut Vec<Effect>) {
+        for channel in [Channel::Bot, Channel::Hub] {
+            let link = self.link_mut(channel);
+            let Some(endpoint) = link.endpoint.clone() else {
+                continue;
+            };
+            link.resume();
+            link.reconnecting_since = Some(now);
+            effects.push(Effect::Poll {
+                channel,
+                generation: link.generation,
+                endpoint,
+                watermark: link.watermark.clone(),
+                after_ms: 0,
+            });
+            if link.transport == Transport::Stream {
+                self.reconnect(channel, 0, effects);
+            }
+        }
+        self.agent_typing = None;
+    }
+
     /// The conversation cannot be continued (gone, or its token cannot be renewed).
     fn conversation_lost(
         &mut self,

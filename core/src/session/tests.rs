@@ -1266,3 +1266,57 @@ fn a_conversation_gone_on_reconnect_fails_and_keeps_unsent_messages_for_the_next
         "then the unsent message"
     );
 }
+
+#[test]
+fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sent_twice() {
+    let mut s = chatting(HandoffMode::Relay);
+    s.step(
+        Event::Streamed {
+            channel: Channel::Bot,
+            generation: 0,
+            set: set(vec![], "3"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::MessageTyped("sent just before the reload".into()),
+        NOW,
+    );
+    let in_flight = posted(&effects[0]).1.clone();
+    s.step(
+        Event::MessageTyped("typed just before the reload".into()),
+        NOW,
+    );
+
+    // The page reloads: the state comes back from storage.
+    let mut s: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    let effects = s.step(Event::Resume, NOW);
+    assert!(
+        matches!(&effects[0], Effect::Poll { watermark: Some(w), after_ms: 0, .. } if w == "3")
+    );
+    assert_eq!(reconnects(&effects).len(), 1, "the stream is reopened");
+    assert!(
+        posts(&effects).is_empty(),
+        "nothing is posted before the read"
+    );
+    assert_eq!(texts(&s).len(), 2, "transcript restored");
+
+    // The read shows the first message did reach the server before the reload.
+    let read = set(vec![echo(&in_flight, "conv1|0000004")], "4");
+    let effects = s.step(
+        Event::Polled {
+            channel: Channel::Bot,
+            generation: 0,
+            set: read,
+        },
+        NOW,
+    );
+    let sent = posts(&effects);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].1.text.as_deref(),
+        Some("typed just before the reload"),
+        "only the undelivered one"
+    );
+    assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sent);
+}

@@ -1,0 +1,135 @@
+//! Connection reliability seen by a visitor: reloads resume the same conversation without
+//! losing or repeating anything, with the bot and with an agent.
+
+use e2e::{button, field, messages, wait_for, wait_for_message, wait_until, Harness, ENTER};
+use fantoccini::elements::ShadowRoot;
+use fantoccini::Locator;
+use serde_json::json;
+
+async fn start_chat(h: &Harness) -> ShadowRoot {
+    let shadow = h.open_demo().await;
+    button(&shadow, "Open chat").await.click().await.unwrap();
+    field(&shadow, "First name")
+        .await
+        .send_keys("Ada")
+        .await
+        .unwrap();
+    let email = field(&shadow, "Email").await;
+    email.send_keys("ada@example.com").await.unwrap();
+    email.send_keys(ENTER).await.unwrap();
+    wait_for_message(&shadow, "Hello Ada").await;
+    shadow
+}
+
+async fn send(shadow: &ShadowRoot, text: &str) {
+    let composer = field(shadow, "Message").await;
+    composer.send_keys(text).await.unwrap();
+    composer.send_keys(ENTER).await.unwrap();
+}
+
+/// Reloads the page and opens the widget again.
+async fn reload(h: &Harness) -> ShadowRoot {
+    h.client.refresh().await.unwrap();
+    let shadow = h.widget().await;
+    button(&shadow, "Open chat").await.click().await.unwrap();
+    shadow
+}
+
+fn count(transcript: &[String], needle: &str) -> usize {
+    transcript.iter().filter(|t| t.contains(needle)).count()
+}
+
+#[tokio::test]
+async fn a_reload_resumes_the_same_conversation_without_the_survey_or_duplicates() {
+    let h = Harness::start(&[]).await;
+    let shadow = start_chat(&h).await;
+    send(&shadow, "opening hours").await;
+    wait_for_message(&shadow, "Monday to Friday").await;
+
+    let shadow = reload(&h).await;
+    wait_for_message(&shadow, "Monday to Friday").await;
+    assert!(
+        shadow
+            .find(Locator::Css("#hc-field-firstName"))
+            .await
+            .is_err(),
+        "survey not asked again"
+    );
+    send(&shadow, "password reset").await;
+    let transcript = wait_for("the bot's answer after the reload", || async {
+        let transcript = messages(&shadow).await;
+        (transcript.len() >= 5).then_some(transcript)
+    })
+    .await;
+    assert_eq!(count(&transcript, "Hello Ada"), 1, "{transcript:?}");
+    assert_eq!(count(&transcript, "opening hours"), 1, "{transcript:?}");
+    assert_eq!(count(&transcript, "Monday to Friday"), 1, "{transcript:?}");
+    assert_eq!(count(&transcript, "password reset"), 1, "{transcript:?}");
+
+    // "End chat" forgets it: the next load starts with the survey.
+    button(&shadow, "End chat").await.click().await.unwrap();
+    wait_for_message(&shadow, "You ended the chat.").await;
+    let shadow = reload(&h).await;
+    field(&shadow, "First name").await;
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
+    let h = Harness::start(&[]).await;
+    let shadow = start_chat(&h).await;
+    send(&shadow, "talk to a person").await;
+    wait_for_message(&shadow, "Connecting you to an agent").await;
+    let agent = h
+        .api("POST", "/agent/api/agents", Some(json!({"name": "Alex"})))
+        .await;
+    let agent_id = agent["agentId"].as_str().unwrap().to_owned();
+    let handoff = wait_for("visitor queued", || async {
+        let queue = h.api("GET", "/agent/api/queue", None).await;
+        queue["waiting"][0]["handoffId"].as_str().map(str::to_owned)
+    })
+    .await;
+    h.api(
+        "POST",
+        &format!("/agent/api/handoffs/{handoff}/accept"),
+        Some(json!({"agentId": agent_id})),
+    )
+    .await;
+    wait_for_message(&shadow, "Alex joined the chat").await;
+
+    let shadow = reload(&h).await;
+    wait_for_message(&shadow, "Alex joined the chat").await;
+    let subtitle = shadow
+        .find(Locator::Css(".hc-panel__subtitle"))
+        .await
+        .unwrap();
+    assert_eq!(subtitle.text().await.unwrap(), "Chatting with Alex");
+    let say = json!({"agentId": agent_id, "text": "Still here after your reload"});
+    h.api(
+        "POST",
+        &format!("/agent/api/handoffs/{handoff}/messages"),
+        Some(say),
+    )
+    .await;
+    wait_for_message(&shadow, "Still here after your reload").await;
+    send(&shadow, "great").await;
+    wait_until("the agent gets the message once", || async {
+        let detail = h
+            .api(
+                "GET",
+                &format!("/agent/api/handoffs/{handoff}?agentId={agent_id}"),
+                None,
+            )
+            .await;
+        let texts: Vec<_> = detail["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["text"] == "great")
+            .collect();
+        texts.len() == 1
+    })
+    .await;
+    assert_eq!(count(&messages(&shadow).await, "Alex joined the chat"), 1);
+    h.finish().await;
+}
