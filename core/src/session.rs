@@ -141,8 +141,12 @@ pub enum Event {
     },
     /// The visitor pressed "Retry" on the connection banner.
     RetryConnection,
-    /// The page was reloaded and this session restored from storage.
-    Resume,
+    /// The page was reloaded and this session restored from storage. `client_prefix` is a
+    /// fresh random prefix for new clientActivityIDs: a tab duplicated with its storage
+    /// must not reuse the ids the other tab goes on using.
+    Resume {
+        client_prefix: String,
+    },
 }
 
 /// I/O the browser layer must perform.
@@ -373,7 +377,10 @@ impl Session {
             Event::RetryConnection if self.phase == Phase::Chatting => {
                 self.retry_connection(now, &mut effects)
             }
-            Event::Resume if self.phase == Phase::Chatting => self.resume(now, &mut effects),
+            Event::Resume { client_prefix } if self.phase == Phase::Chatting => {
+                self.client_prefix = client_prefix;
+                self.resume(now, &mut effects);
+            }
             Event::MessageTyped(text) if self.phase != Phase::Ended => {
                 self.on_typed(text, now, &mut effects)
             }

@@ -67,7 +67,9 @@ impl Chat {
             store: StoredValue::new_local(store),
         };
         if resuming {
-            chat.dispatch(Event::Resume);
+            chat.dispatch(Event::Resume {
+                client_prefix: random_id("hc"),
+            });
         }
         chat
     }

@@ -1290,7 +1290,12 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
 
     // The page reloads: the state comes back from storage.
     let mut s: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
-    let effects = s.step(Event::Resume, NOW);
+    let effects = s.step(
+        Event::Resume {
+            client_prefix: "hc2".into(),
+        },
+        NOW,
+    );
     assert!(
         matches!(&effects[0], Effect::Poll { watermark: Some(w), after_ms: 0, .. } if w == "3")
     );
@@ -1319,4 +1324,12 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
         "only the undelivered one"
     );
     assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sent);
+    s.step(Event::MessageTyped("after the reload".into()), NOW);
+    assert_eq!(s.pending(), 2, "one in flight, one queued behind it");
+    let typed = s.transcript.entries().last().unwrap();
+    assert!(
+        typed.key.starts_with("hc2-"),
+        "new ids after a resume: {}",
+        typed.key
+    );
 }
