@@ -307,8 +307,16 @@ async fn agent_messages_show_name_initial_and_are_labelled_for_screen_readers() 
     .forget();
     leptos::task::tick().await;
     assert_eq!(text(&shadow, ".hc-notice"), "alex joined the chat");
-    assert!(find(&shadow, ".hc-msg").class_list().contains("hc-msg--agent"));
+    assert!(find(&shadow, ".hc-msg")
+        .class_list()
+        .contains("hc-msg--agent"));
     assert_eq!(text(&shadow, ".hc-msg__avatar"), "A");
-    assert_eq!(text(&shadow, ".hc-msg--agent .hc-visually-hidden"), "alex (agent)");
-    assert!(shadow.query_selector(".hc-msg__status").unwrap().is_none(), "no delivery state on received messages");
+    assert_eq!(
+        text(&shadow, ".hc-msg--agent .hc-visually-hidden"),
+        "alex (agent)"
+    );
+    assert!(
+        shadow.query_selector(".hc-msg__status").unwrap().is_none(),
+        "no delivery state on received messages"
+    );
 }

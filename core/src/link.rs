@@ -43,10 +43,13 @@ pub struct Endpoint {
     pub token: String,
 }
 
-/// An outgoing activity and how often posting it has failed.
+/// An outgoing activity and how often posting it has failed (stored as the bare activity:
+/// a reload starts the count afresh).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 struct Outgoing {
     activity: Activity,
+    #[serde(skip)]
     attempts: u32,
 }
 
@@ -61,28 +64,38 @@ pub enum AfterFailure {
     GiveUp,
 }
 
-/// Client-side state of one Direct Line conversation.
+/// Client-side state of one Direct Line conversation. Only what a reload needs is stored
+/// (credentials, watermark, undelivered activities); connection state starts afresh.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Link {
     pub endpoint: Option<Endpoint>,
+    #[serde(skip)]
     pub transport: Transport,
     pub watermark: Option<String>,
     /// Bumped whenever the link is dropped, so late results of an old stream, poll or
     /// conversation are recognised and ignored.
+    #[serde(skip)]
     pub generation: u32,
     /// Stream failures in a row (reset once a stream has been healthy for a minute).
+    #[serde(skip)]
     pub stream_failures: u32,
     /// When the current stream opened.
+    #[serde(skip)]
     pub healthy_since: Option<Millis>,
     /// Whether a stream ever opened on this conversation (some servers only poll).
+    #[serde(skip)]
     pub stream_ever_opened: bool,
     /// When the connection was first lost, while it is being re-established.
+    #[serde(skip)]
     pub reconnecting_since: Option<Millis>,
     /// Polls failed in a row.
+    #[serde(skip)]
     pub poll_failures: u32,
     /// After a page reload: nothing is posted until the activities since the watermark
     /// have been read, so what already reached the server is not sent twice.
+    #[serde(skip)]
     pub resuming: bool,
+    #[serde(skip)]
     seen: HashSet<String>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,

@@ -44,6 +44,13 @@ pub enum Phase {
     Ended,
 }
 
+impl Phase {
+    /// The phase of a session read back from storage: only live chats are stored.
+    fn restored() -> Self {
+        Phase::Chatting
+    }
+}
+
 /// Which Direct Line conversation an effect or event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Channel {
@@ -206,17 +213,23 @@ pub enum Effect {
     },
 }
 
-/// The whole client-side state of one chat. Serialisable so it can be resumed.
+/// The whole client-side state of one chat. Serialisable so it can be resumed after a
+/// reload; only a live chat is stored, and what a reload re-derives (connection state,
+/// typing, the mode from the page's config) is skipped: each stored type costs wasm bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
+    #[serde(skip, default = "Phase::restored")]
     pub phase: Phase,
     /// The visitor's Direct Line user id (`dl_...`).
     pub user_id: String,
+    #[serde(skip)]
     pub locale: String,
+    #[serde(skip)]
     pub mode: HandoffMode,
     pub answers: Option<SurveyAnswers>,
     pub handoff: Handoff,
     /// The agent currently typing and until when the indicator shows.
+    #[serde(skip)]
     pub agent_typing: Option<(String, Millis)>,
     pub transcript: Transcript,
     bot: Link,
@@ -224,8 +237,10 @@ pub struct Session {
     /// Prefix making clientActivityIDs unique across page loads.
     client_prefix: String,
     next_seq: u64,
+    #[serde(skip)]
     last_typing_sent: Option<Millis>,
     /// Jitter source (xorshift), seeded from the random client prefix.
+    #[serde(skip)]
     rng: u64,
 }
 
@@ -378,6 +393,7 @@ impl Session {
                 self.retry_connection(now, &mut effects)
             }
             Event::Resume { client_prefix } if self.phase == Phase::Chatting => {
+                self.rng = seed(&client_prefix);
                 self.client_prefix = client_prefix;
                 self.resume(now, &mut effects);
             }

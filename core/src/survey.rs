@@ -194,17 +194,23 @@ fn is_email(value: &str) -> bool {
         && !local.contains("..")
         && local
             .chars()
-            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+            .all(|c| letter_or_digit(c) || "!#$%&'*+-/=?^_`{|}~.".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|l| {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && l.chars().all(|c| letter_or_digit(c) || c == '-')
         })
         && labels.last().is_some_and(|tld| tld.len() >= 2);
     local_ok && domain_ok
+}
+
+/// ASCII letters and digits, and any non-ASCII character (internationalised addresses);
+/// not `char::is_alphanumeric`, whose Unicode tables would cost the wasm kilobytes.
+fn letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric() || !c.is_ascii()
 }
 
 fn is_case_number(value: &str) -> bool {

@@ -11,7 +11,7 @@ use crate::activity::Activity;
 use crate::handoff::agent_of;
 
 /// Who wrote an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Author {
     Visitor,
     Bot,
@@ -22,7 +22,7 @@ pub enum Author {
 }
 
 /// Delivery state of the visitor's own messages (`Received` for everything else).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     /// Typed before the conversation was ready; waiting to be posted.
     Queued,
@@ -48,6 +48,29 @@ impl Delivery {
         }
     }
 }
+
+/// Stores the two small enums of every entry as one digit each: a derived enum
+/// (de)serializer per type costs the wasm about a kilobyte.
+macro_rules! stored_as_digit {
+    ($ty:ident: $($variant:ident = $n:literal),+) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_u8(match self { $($ty::$variant => $n),+ })
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                match u8::deserialize(d)? {
+                    $($n => Ok($ty::$variant),)+
+                    other => Err(serde::de::Error::custom(format_args!("unknown {} {other}", stringify!($ty)))),
+                }
+            }
+        }
+    };
+}
+
+stored_as_digit!(Author: Visitor = 0, Bot = 1, Agent = 2, System = 3);
+stored_as_digit!(Delivery: Queued = 0, Sending = 1, Sent = 2, Failed = 3, Received = 4);
 
 /// What kind of visible thing an activity is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +116,9 @@ pub struct Entry {
     pub delivery: Delivery,
 }
 
-/// The ordered list of visible entries.
+/// The ordered list of visible entries (stored as a plain list).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Transcript {
     entries: Vec<Entry>,
 }
@@ -280,6 +304,19 @@ mod tests {
         t.set_delivery("c1", Delivery::Sent);
         t.set_delivery("c1", Delivery::Failed);
         assert_eq!(t.entries()[0].delivery, Delivery::Sent);
+    }
+
+    #[test]
+    fn entries_store_author_and_delivery_as_digits_and_refuse_unknown_ones() {
+        let mut t = Transcript::default();
+        t.push_local("c1".into(), "x".into(), String::new(), Delivery::Failed);
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(
+            (json[0]["author"].clone(), json[0]["delivery"].clone()),
+            (json!(0), json!(3))
+        );
+        assert_eq!(serde_json::from_value::<Transcript>(json).unwrap(), t);
+        assert!(serde_json::from_value::<Delivery>(json!(9)).is_err());
     }
 
     #[test]

@@ -12,6 +12,11 @@
 //! widget tells it the outcome with a user-posted `handoff.status` event (completed or
 //! failed), which it answers.
 //!
+//! Developer command: a visitor message `/burst N` (1 ≤ N ≤ 10000) makes the bot answer with
+//! N messages `Burst message 1 of N` … `Burst message N of N`, in order and without typing
+//! activities, so the benchmark can measure how the widget renders a flood of messages. It
+//! leaves the conversation state alone (no topic, no fallback count).
+//!
 //! Pure: no I/O, no clock, no ids. The store stamps ids, timestamps and the conversation on
 //! what this returns. Must not import axum or tokio.
 
@@ -39,6 +44,13 @@ pub const WELCOME_BACK_TEXT: &str = "Welcome back! Is there anything else I can 
 /// Reply to `handoff.status` failed: no agent joined.
 pub const HANDOFF_FAILED_TEXT: &str = "Sorry, no one could join this time. I'm still here: \
      ask me about opening hours, order status or password reset.";
+/// The developer command that makes the bot send many messages at once.
+pub const BURST_COMMAND: &str = "/burst";
+/// Largest N `/burst N` accepts.
+pub const BURST_MAX: u32 = 10_000;
+/// Reply to `/burst` with a missing or out-of-range count.
+pub const BURST_USAGE_TEXT: &str =
+    "Usage: /burst N, with N from 1 to 10000. I then send N numbered messages at once.";
 /// Language reported in the handoff context when the visitor's activity has no locale.
 const DEFAULT_LANGUAGE: &str = "en-us";
 
@@ -107,6 +119,33 @@ pub enum Intent {
     Faq(Faq),
     /// Nothing the bot knows.
     Unknown,
+}
+
+/// A developer command typed as a message (not a question for the bot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevCommand {
+    /// `/burst N`: N numbered messages in one go.
+    Burst(u32),
+    /// `/burst` with a missing, malformed or out-of-range count.
+    BurstUsage,
+}
+
+/// The developer command in `text`, if it is one. `/burst` must be the whole first word
+/// ("/bursty" is an ordinary message).
+pub fn dev_command(text: &str) -> Option<DevCommand> {
+    let rest = text.trim().strip_prefix(BURST_COMMAND)?;
+    if rest.chars().next().is_some_and(|c| !c.is_whitespace()) {
+        return None;
+    }
+    match rest.trim().parse::<u32>() {
+        Ok(n) if (1..=BURST_MAX).contains(&n) => Some(DevCommand::Burst(n)),
+        _ => Some(DevCommand::BurstUsage),
+    }
+}
+
+/// Text of the `index`-th message (1-based) of a `/burst count`.
+pub fn burst_text(index: u32, count: u32) -> String {
+    format!("Burst message {index} of {count}")
 }
 
 /// Why the bot hands the conversation over (`reason` in the handoff context).
@@ -207,6 +246,16 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
     let text = incoming.text.as_deref().map(str::trim).unwrap_or_default();
     if incoming.kind != "message" || text.is_empty() {
         return Vec::new();
+    }
+    match dev_command(text) {
+        // Only messages: a typing activity between them would be noise in the benchmark.
+        Some(DevCommand::Burst(count)) => {
+            return (1..=count)
+                .map(|i| message(incoming, burst_text(i, count)))
+                .collect();
+        }
+        Some(DevCommand::BurstUsage) => return vec![message(incoming, BURST_USAGE_TEXT.into())],
+        None => {}
     }
     state.last_phrase = text.to_owned();
     match classify(text) {
@@ -627,6 +676,75 @@ mod tests {
         let mut from_bot = status(json!({"state": "completed"}));
         from_bot.from.as_mut().unwrap().role = Some("bot".into());
         assert!(send(&mut state, &mut vec![], from_bot).is_empty());
+    }
+
+    #[test]
+    fn burst_sends_n_numbered_messages_in_order_without_typing() {
+        let mut state = BotState {
+            fallbacks: 2,
+            ..BotState::default()
+        };
+        let before = state.clone();
+        let replies = send(&mut state, &mut vec![], user_message("c|5", " /burst 3 "));
+        assert!(replies.iter().all(|a| a.kind == "message"), "no typing");
+        assert_eq!(
+            texts(&replies),
+            [
+                "Burst message 1 of 3",
+                "Burst message 2 of 3",
+                "Burst message 3 of 3"
+            ]
+        );
+        assert!(replies
+            .iter()
+            .all(|a| a.from == Some(bot_account()) && a.reply_to_id.as_deref() == Some("c|5")));
+        assert_eq!(
+            state, before,
+            "a developer command is neither a topic nor a fallback"
+        );
+    }
+
+    #[test]
+    fn burst_accepts_1_to_10000_and_explains_anything_else() {
+        assert_eq!(dev_command("/burst 1"), Some(DevCommand::Burst(1)));
+        assert_eq!(
+            dev_command("/burst\t10000"),
+            Some(DevCommand::Burst(BURST_MAX))
+        );
+        let big = send(
+            &mut BotState::default(),
+            &mut vec![],
+            user_message("c|1", "/burst 10000"),
+        );
+        assert_eq!(big.len(), 10_000);
+        assert_eq!(
+            big[9_999].text.as_deref(),
+            Some("Burst message 10000 of 10000")
+        );
+        for text in [
+            "/burst",
+            "/burst 0",
+            "/burst 10001",
+            "/burst -3",
+            "/burst many",
+            "/burst 2 3",
+        ] {
+            assert_eq!(dev_command(text), Some(DevCommand::BurstUsage), "{text}");
+            let replies = send(
+                &mut BotState::default(),
+                &mut vec![],
+                user_message("c|1", text),
+            );
+            assert_eq!(texts(&replies), [BURST_USAGE_TEXT], "{text}");
+        }
+        assert_eq!(dev_command("/bursty 3"), None);
+        assert_eq!(dev_command("please /burst 3"), None);
+        let ordinary = send(
+            &mut BotState::default(),
+            &mut vec![],
+            user_message("c|1", "/bursty 3"),
+        );
+        assert_eq!(texts(&ordinary), [FALLBACK_TEXT]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Command-line configuration of the dev server.
 //!
-//! Hand-parsed (six flags do not justify a parser dependency). Pure: takes the arguments,
+//! Hand-parsed (seven flags do not justify a parser dependency). Pure: takes the arguments,
 //! returns a [`Config`] or a [`ConfigError`]; `main` decides what to print and exit with.
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "\
 Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [--keepalive-secs N]
-                 [--accept-timeout SECS]
+                 [--accept-timeout SECS] [--state FILE]
 
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --dist DIR             folder with the built widget and demo.html (default dist)
@@ -17,6 +17,9 @@ Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [-
   --token-lifetime SECS  lifetime of issued tokens (default 1800)
   --keepalive-secs N     empty WebSocket frame every N seconds (default 15; 0 = never)
   --accept-timeout SECS  a handoff no agent accepts in time fails (default 120; 0 = never)
+  --state FILE           keep conversations, tokens and handoffs in FILE (JSON), saved after
+                         every change and loaded at start, so a restart loses nothing
+                         (default: in memory only)
 
 Live-agent console: http://127.0.0.1:<port>/agent";
 
@@ -35,6 +38,8 @@ pub struct Config {
     pub keepalive: Duration,
     /// How long a handoff waits for an agent before it fails; zero waits forever.
     pub accept_timeout: Duration,
+    /// Where the state is persisted across restarts; `None` keeps it in memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -46,6 +51,7 @@ impl Default for Config {
             token_lifetime: Duration::from_secs(1800),
             keepalive: Duration::from_secs(15),
             accept_timeout: Duration::from_secs(120),
+            state_file: None,
         }
     }
 }
@@ -89,6 +95,7 @@ impl Config {
                     | "--token-lifetime"
                     | "--keepalive-secs"
                     | "--accept-timeout"
+                    | "--state"
             ) {
                 return Err(ConfigError::Unknown(arg));
             }
@@ -113,6 +120,7 @@ impl Config {
                 "--secret" => config.secret = value,
                 "--token-lifetime" => config.token_lifetime = Duration::from_secs(number(&value)?),
                 "--accept-timeout" => config.accept_timeout = Duration::from_secs(number(&value)?),
+                "--state" => config.state_file = Some(PathBuf::from(value)),
                 _ => config.keepalive = Duration::from_secs(number(&value)?),
             }
         }
@@ -144,6 +152,8 @@ mod tests {
             "--keepalive-secs",
             "2",
             "--accept-timeout=5",
+            "--state",
+            "state.json",
         ])
         .unwrap();
         assert_eq!(config.port, 0);
@@ -152,6 +162,7 @@ mod tests {
         assert_eq!(config.token_lifetime, Duration::from_secs(60));
         assert_eq!(config.keepalive, Duration::from_secs(2));
         assert_eq!(config.accept_timeout, Duration::from_secs(5));
+        assert_eq!(config.state_file, Some(PathBuf::from("state.json")));
     }
 
     #[test]

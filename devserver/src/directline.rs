@@ -7,8 +7,10 @@
 //!
 //! Thin handlers: authenticate ([`crate::auth`]), call the [`crate::store`], shape the
 //! response with the `handoff-core` wire types, start the accept timers of new handoffs.
-//! The WebSocket stream lives in `stream.rs`; fault injection wraps the bot's REST routes
-//! from `faults.rs`.
+//! The WebSocket stream lives in `stream.rs`; fault injection (`faults.rs`) wraps the REST
+//! routes of both endpoints and may leave the `streamUrl` out of conversation answers.
+
+use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -50,13 +52,11 @@ impl Endpoint {
 }
 
 /// The REST routes and the stream of one endpoint, to nest under [`Endpoint::base`].
-/// Fault injection covers the bot's REST routes only (see `faults.rs`).
+/// Fault injection wraps the REST routes (whether a status fault applies depends on its
+/// scope, see `faults.rs`); the stream is outside it.
 pub fn service(app: AppState, service: Service) -> Router<AppState> {
-    let endpoint = Endpoint {
-        app: app.clone(),
-        service,
-    };
-    let mut rest = Router::new()
+    let endpoint = Endpoint { app, service };
+    let rest = Router::new()
         .route("/tokens/generate", post(generate_token))
         .route("/tokens/refresh", post(refresh_token))
         .route("/conversations", post(start_conversation))
@@ -65,10 +65,11 @@ pub fn service(app: AppState, service: Service) -> Router<AppState> {
             "/conversations/{id}/activities",
             post(post_activity).get(get_activities),
         )
-        .fallback(unknown_endpoint);
-    if service == Service::Bot {
-        rest = rest.layer(middleware::from_fn_with_state(app, faults::inject));
-    }
+        .fallback(unknown_endpoint)
+        .layer(middleware::from_fn_with_state(
+            endpoint.clone(),
+            faults::inject,
+        ));
     rest.merge(stream::routes()).with_state(endpoint)
 }
 
@@ -110,18 +111,33 @@ pub async fn hub_page_token(State(state): State<AppState>) -> Json<TokenResponse
 /// Starts the accept timers of new handoffs: after `--accept-timeout` a still waiting
 /// handoff fails. Tokio timers, so tests can pause and advance time.
 fn arm_accept_timeouts(state: &AppState, handoff_ids: Vec<String>) {
-    let timeout = state.config.accept_timeout;
-    if timeout.is_zero() {
+    for handoff_id in handoff_ids {
+        arm_accept_timeout(state, handoff_id, state.config.accept_timeout);
+    }
+}
+
+/// Starts the accept timers of the handoffs a restored store holds as waiting, with what is
+/// left of their `--accept-timeout` (when nothing is left, they fail at once).
+pub fn resume_accept_timeouts(state: &AppState) {
+    let timeout = state.config.accept_timeout.as_millis() as u64;
+    let now = state.clock.now();
+    for (handoff_id, enqueued_at) in state.store.waiting_handoffs() {
+        let left = enqueued_at.saturating_add(timeout).saturating_sub(now);
+        // At least 1 ms: zero means "never" to `arm_accept_timeout`.
+        arm_accept_timeout(state, handoff_id, Duration::from_millis(left.max(1)));
+    }
+}
+
+fn arm_accept_timeout(state: &AppState, handoff_id: String, after: Duration) {
+    if state.config.accept_timeout.is_zero() {
         return;
     }
-    for handoff_id in handoff_ids {
-        let store = std::sync::Arc::clone(&state.store);
-        let clock = state.clock.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(timeout).await;
-            store.expire_handoff(&handoff_id, clock.now());
-        });
-    }
+    let store = std::sync::Arc::clone(&state.store);
+    let clock = state.clock.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        store.expire_handoff(&handoff_id, clock.now());
+    });
 }
 
 /// Optional body of `/tokens/generate` and `POST /conversations` (`TokenParameters`).
@@ -333,12 +349,14 @@ fn conversation_response(
     issued: Issued,
     watermark: Option<u64>,
 ) -> Conversation {
-    let stream_url = stream_url(ep, headers, &issued, watermark);
+    // A polling-only service (fault injection) hands out no stream URL.
+    let stream_url =
+        (!ep.app.faults.omit_stream_url()).then(|| stream_url(ep, headers, &issued, watermark));
     Conversation {
         conversation_id: issued.conversation_id,
         token: Some(issued.token),
         expires_in: Some(issued.expires_in),
-        stream_url: Some(stream_url),
+        stream_url,
         reference_grammar_id: None,
     }
 }

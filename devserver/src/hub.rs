@@ -9,6 +9,9 @@
 //! Who speaks on the wire: queue and status events come from [`hub_account`]; agent messages
 //! and typing from `agent:<agentId>` with `channelData.handoff.agent`.
 //!
+//! The whole [`Hub`] serialises (serde) so the store can persist it with `--state`; that
+//! format is internal to the dev server's state file.
+//!
 //! Pure: no I/O, no clock, no randomness. Must not import axum or tokio.
 
 use std::collections::HashMap;
@@ -16,7 +19,7 @@ use std::collections::HashMap;
 use handoff_core::activity::{Activity, ChannelAccount};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::{iso8601, Millis};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// `from.id` of the hub's own events.
@@ -41,7 +44,7 @@ pub const MAX_NAME_CHARS: usize = 60;
 pub const MAX_TEXT_CHARS: usize = 4_000;
 
 /// How the visitor reaches the hub (`docs/handoff.md` section 4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The hub speaks in the bot's own conversation.
@@ -71,7 +74,7 @@ impl Mode {
 }
 
 /// Where a handoff is in its life. The wire names are the console's `data-state` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HandoffState {
     /// In the queue, no agent yet.
@@ -162,7 +165,7 @@ pub struct AgentView {
 }
 
 /// Who wrote a live-chat message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sender {
     Visitor,
@@ -170,7 +173,7 @@ pub enum Sender {
 }
 
 /// One message of the live part of a handoff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// The activity id in the visitor's conversation.
     pub id: String,
@@ -178,9 +181,6 @@ pub struct ChatMessage {
     pub text: String,
     /// ISO 8601.
     pub timestamp: String,
-    /// The client's `clientActivityID`: a retried POST is recorded once.
-    #[serde(skip)]
-    client_activity_id: Option<String>,
 }
 
 /// One waiting visitor (`GET /agent/api/queue`).
@@ -229,12 +229,13 @@ pub struct Detail {
     pub visitor_typing: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Agent {
     name: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Handoff {
     id: String,
     /// Where hub events go: the bot conversation (relay) or the hub conversation (bridge).
@@ -250,13 +251,16 @@ struct Handoff {
     /// Order of acceptance, for the agent's list.
     accepted_seq: u64,
     messages: Vec<ChatMessage>,
+    /// The `clientActivityID`s of the visitor messages recorded: a retried POST counts once.
+    #[serde(default)]
+    client_activity_ids: Vec<String>,
     visitor_typing_until: Millis,
     /// The position last announced with `handoff.queue`.
     announced_position: Option<usize>,
 }
 
 /// All handoffs and agents of the running server.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Hub {
     handoffs: HashMap<String, Handoff>,
     agents: HashMap<String, Agent>,
@@ -321,6 +325,7 @@ impl Hub {
             agent: None,
             accepted_seq: 0,
             messages: Vec::new(),
+            client_activity_ids: Vec::new(),
             visitor_typing_until: 0,
             announced_position: None,
         };
@@ -346,20 +351,19 @@ impl Hub {
         match activity.kind.as_str() {
             "message" => {
                 let text = activity.text.as_deref().unwrap_or_default();
-                let client_id = activity.client_activity_id().map(str::to_owned);
-                let seen = client_id.is_some()
-                    && handoff
-                        .messages
-                        .iter()
-                        .any(|m| m.client_activity_id == client_id);
+                let client_id = activity.client_activity_id();
+                let seen =
+                    client_id.is_some_and(|c| handoff.client_activity_ids.iter().any(|s| s == c));
                 if !text.trim().is_empty() && !seen {
                     handoff.messages.push(ChatMessage {
                         id: activity.id.clone().unwrap_or_default(),
                         from: Sender::Visitor,
                         text: text.to_owned(),
                         timestamp: activity.timestamp.clone().unwrap_or_else(|| iso8601(now)),
-                        client_activity_id: client_id,
                     });
+                    handoff
+                        .client_activity_ids
+                        .extend(client_id.map(str::to_owned));
                     handoff.visitor_typing_until = 0;
                 }
                 Some(Vec::new())
@@ -455,7 +459,6 @@ impl Hub {
                 from: Sender::Agent,
                 text: activity.text.clone().unwrap_or_default(),
                 timestamp: activity.timestamp.clone().unwrap_or_default(),
-                client_activity_id: None,
             });
         }
     }
@@ -484,6 +487,16 @@ impl Hub {
                 mode: h.mode,
                 position: i + 1,
             })
+            .collect()
+    }
+
+    /// Every waiting handoff with the moment it was enqueued, in queue order (a restored
+    /// hub's accept timers start again from these).
+    pub fn waiting_since(&self) -> Vec<(String, Millis)> {
+        self.queue
+            .iter()
+            .filter_map(|id| self.handoffs.get(id))
+            .map(|h| (h.id.clone(), h.enqueued_at))
             .collect()
     }
 

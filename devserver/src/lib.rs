@@ -8,15 +8,19 @@
 //! - [`error`]: `AppError`, the Direct Line error responses, JSON body extractors.
 //! - [`auth`]: secret / token rules.
 //! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast, and the
-//!   hub state, under one lock; executes the hub's effects.
+//!   hub state, under one lock; executes the hub's effects; saves itself after every change
+//!   when the server runs with `--state FILE`.
+//! - [`persist`]: the state file: load, atomic replace.
 //! - [`bot`]: the demo bot, pure functions.
 //! - [`hub`]: handoffs, queue and agents, a pure state machine.
 //! - [`directline`]: REST routes of both endpoints (`/v3/directline` for the bot,
 //!   `/hub/v3/directline` for the hub) and the page token endpoints `/api/directline/token`
 //!   and `/hub/api/token`; starts accept timers.
-//! - [`stream`]: the WebSocket stream (both endpoints).
+//! - [`stream`]: the WebSocket stream (both endpoints) and the registry of open streams
+//!   (so fault injection can drop them).
 //! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
-//! - [`faults`]: `/_dev/faults` fault injection.
+//! - [`faults`]: `/_dev/faults` fault injection: failing and slow REST requests, dropped and
+//!   refused streams, no streamUrl, short token lifetimes.
 //! - [`static_files`]: `/` (demo page) and the `dist` folder.
 //!
 //! `main.rs` only parses flags, binds 127.0.0.1 and calls [`serve`]. Tests build the
@@ -31,6 +35,7 @@ pub mod directline;
 pub mod error;
 pub mod faults;
 pub mod hub;
+pub mod persist;
 pub mod static_files;
 pub mod store;
 pub mod stream;
@@ -47,7 +52,9 @@ pub use clock::Clock;
 pub use config::Config;
 
 use faults::Faults;
+use persist::{PersistError, StateFile};
 use store::{Service, Store};
+use stream::Streams;
 
 /// Shared state of every handler (cheap to clone).
 #[derive(Clone)]
@@ -58,23 +65,42 @@ pub struct AppState {
     pub clock: Clock,
     /// Conversations and tokens.
     pub store: Arc<Store>,
-    /// The armed fault plan, if any.
+    /// What `/_dev/faults` armed.
     pub faults: Arc<Faults>,
+    /// The open WebSocket streams.
+    pub streams: Arc<Streams>,
 }
 
 impl AppState {
-    /// State with the system clock.
+    /// In-memory state with the system clock (ignores `config.state_file`; see
+    /// [`AppState::open`]).
     pub fn new(config: Config) -> Self {
         Self::with_clock(config, Clock::system())
     }
 
-    /// State with a given clock (tests use [`Clock::manual`]).
+    /// In-memory state with a given clock (tests use [`Clock::manual`]).
     pub fn with_clock(config: Config, clock: Clock) -> Self {
+        let store = Store::new(config.token_lifetime);
+        Self::with_store(config, clock, store)
+    }
+
+    /// State as the flags ask: restored from and saved to `config.state_file` when given,
+    /// else in memory. Fails when the state file exists but cannot be read.
+    pub fn open(config: Config, clock: Clock) -> Result<Self, PersistError> {
+        let store = match &config.state_file {
+            Some(path) => Store::open(config.token_lifetime, StateFile::new(path))?,
+            None => Store::new(config.token_lifetime),
+        };
+        Ok(Self::with_store(config, clock, store))
+    }
+
+    fn with_store(config: Config, clock: Clock, store: Store) -> Self {
         Self {
-            store: Arc::new(Store::new(config.token_lifetime)),
+            store: Arc::new(store),
             config: Arc::new(config),
             clock,
             faults: Arc::new(Faults::default()),
+            streams: Arc::new(Streams::default()),
         }
     }
 }
@@ -112,7 +138,9 @@ fn cors() -> CorsLayer {
         .expose_headers([header::RETRY_AFTER])
 }
 
-/// Serves the app on an already bound listener until the task is dropped.
+/// Serves the app on an already bound listener until the task is dropped. First restarts
+/// the accept timers of handoffs a restored store holds as waiting.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    directline::resume_accept_timeouts(&state);
     axum::serve(listener, app(state)).await
 }

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
 use devserver::config::{ConfigError, USAGE};
-use devserver::{static_files, AppState, Config};
+use devserver::{static_files, AppState, Clock, Config};
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -19,6 +19,15 @@ async fn main() -> ExitCode {
         Err(e) => {
             eprintln!("devserver: {e}\n\n{USAGE}");
             return ExitCode::from(2);
+        }
+    };
+    // Before binding: a state file that cannot be read stops the server (starting empty would
+    // overwrite it at the first change).
+    let state = match AppState::open(config.clone(), Clock::system()) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("devserver: {e}");
+            return ExitCode::FAILURE;
         }
     };
     // Loopback only: the secret and fault injection must never be reachable from the LAN.
@@ -45,9 +54,15 @@ async fn main() -> ExitCode {
     // Tests and scripts parse this exact line to learn the port.
     println!("handoff-chat dev server: http://127.0.0.1:{port}/");
     println!("live-agent console: http://127.0.0.1:{port}/agent");
+    if let Some(file) = state.store.state_file() {
+        println!(
+            "state file: {} ({} conversations restored)",
+            file.path().display(),
+            state.store.conversation_count()
+        );
+    }
     let _ = std::io::stdout().flush();
 
-    let state = AppState::new(config);
     tokio::select! {
         result = devserver::serve(listener, state) => match result {
             Ok(()) => ExitCode::SUCCESS,

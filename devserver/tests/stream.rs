@@ -234,3 +234,141 @@ async fn stream_is_not_subject_to_fault_injection() {
         "the fault was still armed"
     );
 }
+
+// ---- faults on streams -----------------------------------------------------------------
+
+/// `POST /_dev/faults/drop-streams` with `body`; how many streams it ended.
+async fn drop_streams(app: &TestApp, body: Value) -> u64 {
+    let reply = app
+        .call(Method::POST, "/_dev/faults/drop-streams", None, Some(body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    reply.json["dropped"].as_u64().unwrap()
+}
+
+/// Reads frames until the socket ends: the close frame received, if any.
+async fn until_closed(socket: &mut Socket) -> Option<tungstenite::protocol::CloseFrame> {
+    let mut close = None;
+    loop {
+        match timeout(WAIT, socket.next()).await.expect("closed in time") {
+            Some(Ok(Message::Close(frame))) => close = frame.or(close),
+            Some(Ok(Message::Text(text))) if text.is_empty() => {}
+            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+            Some(Err(_)) | None => return close,
+        }
+    }
+}
+
+/// The reconnect of a client: `GET /conversations/{id}?watermark=` for a new streamUrl.
+async fn reconnect(app: &TestApp, port: u16, conv: &str, token: &str, watermark: &str) -> Socket {
+    let reply = app
+        .call(
+            Method::GET,
+            &format!("/v3/directline/conversations/{conv}?watermark={watermark}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let url = reply.json["streamUrl"]
+        .as_str()
+        .unwrap()
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+    connect(&url).await
+}
+
+#[tokio::test]
+async fn dropped_stream_gets_a_close_frame_and_a_reconnect_replays_only_what_followed() {
+    let (app, port) = serve(TestApp::new()).await;
+    let (conv, token) = app.token().await;
+    let (other_conv, other_token) = app.token().await;
+    app.post(&conv, &token, message("opening hours")).await;
+    let mut socket = connect(&stream_url(port, &conv, &token, None)).await;
+    let mut other = connect(&stream_url(port, &other_conv, &other_token, None)).await;
+    let backlog = next_set(&mut socket).await;
+    assert_eq!(backlog["watermark"], "3");
+
+    let dropped = drop_streams(&app, serde_json::json!({"conversationId": conv})).await;
+    assert_eq!(dropped, 1, "only the named conversation's stream");
+    let close = until_closed(&mut socket).await.expect("a close frame");
+    assert_eq!(
+        close.code,
+        tungstenite::protocol::frame::coding::CloseCode::Normal
+    );
+    assert_eq!(close.reason.as_str(), devserver::stream::DROP_REASON);
+    assert_eq!(app.state.streams.count(Some(&conv)), 0);
+
+    // The chat goes on while the client is away.
+    app.post(&conv, &token, message("order status")).await;
+    let mut again = reconnect(&app, port, &conv, &token, "3").await;
+    let replay = next_set(&mut again).await;
+    assert_eq!(ids(&replay), [id(&conv, 4), id(&conv, 5), id(&conv, 6)]);
+    assert_eq!(replay["watermark"], "6");
+    assert_quiet(&mut again).await;
+
+    // The other conversation's stream was left alone.
+    app.post(&other_conv, &other_token, message("hi")).await;
+    assert_eq!(ids(&next_set(&mut other).await), [id(&other_conv, 1)]);
+}
+
+#[tokio::test]
+async fn abrupt_drop_ends_the_connection_without_a_close_frame() {
+    let (app, port) = serve(TestApp::new()).await;
+    let (conv, token) = app.token().await;
+    app.post(&conv, &token, message("hi")).await;
+    let mut socket = connect(&stream_url(port, &conv, &token, None)).await;
+    assert_eq!(next_set(&mut socket).await["watermark"], "3");
+
+    let body = serde_json::json!({"conversationId": conv, "abrupt": true});
+    assert_eq!(drop_streams(&app, body).await, 1);
+    assert_eq!(until_closed(&mut socket).await, None, "no close frame");
+
+    app.post(&conv, &token, message("opening hours")).await;
+    let mut again = reconnect(&app, port, &conv, &token, "3").await;
+    let replay = next_set(&mut again).await;
+    assert_eq!(ids(&replay), [id(&conv, 4), id(&conv, 5), id(&conv, 6)]);
+}
+
+#[tokio::test]
+async fn drop_without_a_conversation_ends_bot_and_hub_streams() {
+    let (app, port) = serve(TestApp::new()).await;
+    let (conv, token) = app.token().await;
+    let hub = app.visitor("/hub/api/token").await;
+    let mut bot_socket = connect(&stream_url(port, &conv, &token, None)).await;
+    let hub_url = format!(
+        "ws://127.0.0.1:{port}/hub/v3/directline/conversations/{}/stream?t={}",
+        hub.conv, hub.token
+    );
+    let mut hub_socket = connect(&hub_url).await;
+    let mut second_hub_socket = connect(&hub_url).await;
+    assert_eq!(app.state.streams.count(None), 3);
+
+    assert_eq!(drop_streams(&app, serde_json::json!({})).await, 3);
+    for socket in [&mut bot_socket, &mut hub_socket, &mut second_hub_socket] {
+        assert!(until_closed(socket).await.is_some());
+    }
+    assert_eq!(app.state.streams.count(None), 0);
+    assert_eq!(drop_streams(&app, serde_json::json!({})).await, 0);
+}
+
+#[tokio::test]
+async fn refused_streams_get_a_503_until_cleared() {
+    let (app, port) = serve(TestApp::new()).await;
+    let (conv, token) = app.token().await;
+    app.arm(serde_json::json!({"refuseStreams": true})).await;
+    let url = stream_url(port, &conv, &token, None);
+    match timeout(WAIT, connect_async(&url)).await.unwrap() {
+        Err(tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
+            assert_eq!(body["error"]["code"], "ServiceError");
+        }
+        other => panic!("expected a 503, got {other:?}"),
+    }
+    // REST is unaffected.
+    app.post(&conv, &token, message("hi")).await;
+
+    app.call(Method::DELETE, "/_dev/faults", None, None).await;
+    let mut socket = connect(&url).await;
+    assert_eq!(next_set(&mut socket).await["watermark"], "3");
+}

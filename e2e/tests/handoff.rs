@@ -14,9 +14,21 @@ const BRIDGE: &str = "/demo-bridge.html";
 async fn start_chat(h: &Harness, page: &str) -> ShadowRoot {
     let shadow = h.open_page(page).await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    field(&shadow, "First name").await.send_keys("Ada").await.unwrap();
-    field(&shadow, "Last name").await.send_keys("Lovelace").await.unwrap();
-    field(&shadow, "Email").await.send_keys("ada@example.com").await.unwrap();
+    field(&shadow, "First name")
+        .await
+        .send_keys("Ada")
+        .await
+        .unwrap();
+    field(&shadow, "Last name")
+        .await
+        .send_keys("Lovelace")
+        .await
+        .unwrap();
+    field(&shadow, "Email")
+        .await
+        .send_keys("ada@example.com")
+        .await
+        .unwrap();
     let case = field(&shadow, "Case number").await;
     case.send_keys("CAS-01234").await.unwrap();
     case.send_keys(ENTER).await.unwrap();
@@ -44,8 +56,12 @@ struct ApiAgent {
 
 impl ApiAgent {
     async fn sign_in(h: &Harness, name: &str) -> Self {
-        let agent = h.api("POST", "/agent/api/agents", Some(json!({"name": name}))).await;
-        ApiAgent { id: agent["agentId"].as_str().expect("agentId").to_owned() }
+        let agent = h
+            .api("POST", "/agent/api/agents", Some(json!({"name": name})))
+            .await;
+        ApiAgent {
+            id: agent["agentId"].as_str().expect("agentId").to_owned(),
+        }
     }
 
     /// Waits for Ada in the queue and accepts her; returns the handoff id.
@@ -54,27 +70,54 @@ impl ApiAgent {
         let id = loop {
             let queue = h.api("GET", "/agent/api/queue", None).await;
             let waiting = queue["waiting"].as_array().cloned().unwrap_or_default();
-            if let Some(id) = waiting.iter().find(|v| v["visitor"]["firstName"] == "Ada").and_then(|v| v["handoffId"].as_str()) {
+            if let Some(id) = waiting
+                .iter()
+                .find(|v| v["visitor"]["firstName"] == "Ada")
+                .and_then(|v| v["handoffId"].as_str())
+            {
                 break id.to_owned();
             }
-            assert!(start.elapsed() < WAIT, "Ada never reached the queue: {queue}");
+            assert!(
+                start.elapsed() < WAIT,
+                "Ada never reached the queue: {queue}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
-        h.api("POST", &format!("/agent/api/handoffs/{id}/accept"), Some(json!({"agentId": self.id}))).await;
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{id}/accept"),
+            Some(json!({"agentId": self.id})),
+        )
+        .await;
         id
     }
 
     async fn detail(&self, h: &Harness, handoff: &str) -> Value {
-        h.api("GET", &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id), None).await
+        h.api(
+            "GET",
+            &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id),
+            None,
+        )
+        .await
     }
 
     async fn say(&self, h: &Harness, handoff: &str, text: &str) {
         let body = json!({"agentId": self.id, "text": text});
-        h.api("POST", &format!("/agent/api/handoffs/{handoff}/messages"), Some(body)).await;
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{handoff}/messages"),
+            Some(body),
+        )
+        .await;
     }
 
     async fn end(&self, h: &Harness, handoff: &str) {
-        h.api("POST", &format!("/agent/api/handoffs/{handoff}/end"), Some(json!({"agentId": self.id}))).await;
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{handoff}/end"),
+            Some(json!({"agentId": self.id})),
+        )
+        .await;
     }
 
     /// Visitor messages the agent has received, in order.
@@ -92,14 +135,22 @@ impl ApiAgent {
 
 /// Finds an element of the console page by XPath.
 async fn console_el(console: &Client, xpath: &str) -> fantoccini::elements::Element {
-    console.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await.unwrap_or_else(|e| panic!("{xpath}: {e}"))
+    console
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("{xpath}: {e}"))
 }
 
 /// The console control whose label reads `label`.
 async fn console_field(console: &Client, label: &str) -> fantoccini::elements::Element {
     let label_el = console_el(console, &format!("//label[normalize-space()='{label}']")).await;
     let id = label_el.attr("for").await.unwrap().expect("label for");
-    console.find(Locator::Id(&id)).await.expect("labelled control")
+    console
+        .find(Locator::Id(&id))
+        .await
+        .expect("labelled control")
 }
 
 async fn console_has_text(console: &Client, text: &str) -> bool {
@@ -120,14 +171,27 @@ async fn explicit_handoff_with_the_console(page: &str) {
         status_text(&shadow).await.contains("number 1 in line")
     })
     .await;
-    h.screenshot(&format!("handoff-waiting{}", page.replace(['/', '.'], "-"))).await;
+    h.screenshot(&format!("handoff-waiting{}", page.replace(['/', '.'], "-")))
+        .await;
 
     // The agent signs in to the console in another browser and takes the chat.
     let console = h.second_browser().await;
     console.goto(&format!("{}agent", h.url)).await.unwrap();
-    console_field(&console, "Your name").await.send_keys("Alex").await.unwrap();
-    console_el(&console, "//button[normalize-space()='Sign in']").await.click().await.unwrap();
-    console_el(&console, "//button[@aria-label='Accept Ada Lovelace']").await.click().await.unwrap();
+    console_field(&console, "Your name")
+        .await
+        .send_keys("Alex")
+        .await
+        .unwrap();
+    console_el(&console, "//button[normalize-space()='Sign in']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    console_el(&console, "//button[@aria-label='Accept Ada Lovelace']")
+        .await
+        .click()
+        .await
+        .unwrap();
     // Survey answers and the whole bot transcript are there before any reply.
     wait_until("survey and transcript in the console", || async {
         console_has_text(&console, "ada@example.com").await
@@ -145,7 +209,11 @@ async fn explicit_handoff_with_the_console(page: &str) {
         status_text(&shadow).await == "Alex is typing…"
     })
     .await;
-    field(&shadow, "Message").await.send_keys("o").await.unwrap();
+    field(&shadow, "Message")
+        .await
+        .send_keys("o")
+        .await
+        .unwrap();
     wait_until("the agent sees the visitor typing", || async {
         console_has_text(&console, "Ada is typing…").await
     })
@@ -154,9 +222,15 @@ async fn explicit_handoff_with_the_console(page: &str) {
     reply.send_keys(" How can I help?").await.unwrap();
     reply.send_keys(ENTER).await.unwrap();
     wait_for_message(&shadow, "Hi Ada, I'm Alex").await;
-    let agent_name = shadow.find(Locator::Css(".hc-msg--agent .hc-msg__sender")).await.unwrap();
+    let agent_name = shadow
+        .find(Locator::Css(".hc-msg--agent .hc-msg__sender"))
+        .await
+        .unwrap();
     assert!(agent_name.text().await.unwrap().contains("Alex"));
-    let header = shadow.find(Locator::Css(".hc-panel__subtitle")).await.unwrap();
+    let header = shadow
+        .find(Locator::Css(".hc-panel__subtitle"))
+        .await
+        .unwrap();
     assert_eq!(header.text().await.unwrap(), "Chatting with Alex");
 
     send(&shadow, "My order CAS-01234 is late").await;
@@ -164,16 +238,25 @@ async fn explicit_handoff_with_the_console(page: &str) {
         console_has_text(&console, "My order CAS-01234 is late").await
     })
     .await;
-    h.screenshot(&format!("handoff-agent{}", page.replace(['/', '.'], "-"))).await;
+    h.screenshot(&format!("handoff-agent{}", page.replace(['/', '.'], "-")))
+        .await;
 
-    console_el(&console, "//button[normalize-space()='End conversation']").await.click().await.unwrap();
+    console_el(&console, "//button[normalize-space()='End conversation']")
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_for_message(&shadow, "Alex left the chat").await;
     wait_for_message(&shadow, "Welcome back").await;
     send(&shadow, "password reset please").await;
     let transcript = wait_for_message(&shadow, "reset").await;
     let count = |needle: &str| transcript.iter().filter(|t| t.contains(needle)).count();
     assert_eq!(count("My order CAS-01234 is late"), 1, "{transcript:?}");
-    assert_eq!(count("What are your opening hours?"), 1, "same transcript, nothing repeated");
+    assert_eq!(
+        count("What are your opening hours?"),
+        1,
+        "same transcript, nothing repeated"
+    );
     h.finish().await;
 }
 
@@ -209,11 +292,19 @@ async fn implicit_escalation_and_messages_while_waiting(page: &str) {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(agent.visitor_messages(&h, &handoff).await, ["still there?", "hello?"], "once each, in order");
+    assert_eq!(
+        agent.visitor_messages(&h, &handoff).await,
+        ["still there?", "hello?"],
+        "once each, in order"
+    );
     wait_for_message(&shadow, "Sam joined the chat").await;
     wait_until("waiting messages marked sent", || async {
         let mut all_sent = true;
-        for el in shadow.find_all(Locator::Css(".hc-msg--visitor")).await.unwrap() {
+        for el in shadow
+            .find_all(Locator::Css(".hc-msg--visitor"))
+            .await
+            .unwrap()
+        {
             all_sent &= el.attr("data-delivery").await.unwrap().as_deref() == Some("sent");
         }
         all_sent
@@ -274,10 +365,21 @@ async fn visitor_ends_the_chat_and_the_agent_sees_it() {
         agent.detail(&h, &handoff).await["state"] == "visitor-ended"
     })
     .await;
-    assert!(shadow.find(Locator::Css("#hc-message")).await.is_err(), "composer replaced");
-    button(&shadow, "Start a new chat").await.click().await.unwrap();
+    assert!(
+        shadow.find(Locator::Css("#hc-message")).await.is_err(),
+        "composer replaced"
+    );
+    button(&shadow, "Start a new chat")
+        .await
+        .click()
+        .await
+        .unwrap();
     let first = field(&shadow, "First name").await;
-    assert_eq!(first.prop("value").await.unwrap().as_deref(), Some("Ada"), "survey prefilled");
+    assert_eq!(
+        first.prop("value").await.unwrap().as_deref(),
+        Some("Ada"),
+        "survey prefilled"
+    );
     let _ = messages(&shadow).await;
     h.finish().await;
 }

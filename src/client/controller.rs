@@ -44,7 +44,12 @@ impl Chat {
     /// survey not asked again, transcript restored), else a new one waiting for its survey.
     pub fn new(config: WidgetConfig) -> Self {
         let store = Store::new(config.persist, &config.token_url);
-        let restored = store.load().filter(|s| s.mode == config.handoff);
+        // The stored chat omits what the page's config says.
+        let restored = store.load().map(|mut s| {
+            s.mode = config.handoff;
+            s.locale = config.locale.clone();
+            s
+        });
         let resuming = restored.is_some();
         let session = restored.unwrap_or_else(|| {
             Session::new(

@@ -48,15 +48,15 @@ pub fn Message(
         Delivery::Received => None,
     };
     let failed = entry.delivery == Delivery::Failed;
+    // One static class string: each reactive class toggle costs the wasm code per message view.
+    let class = match (entry.author, failed) {
+        (Author::Visitor, true) => "hc-msg hc-msg--visitor hc-msg--failed",
+        (Author::Visitor, false) => "hc-msg hc-msg--visitor",
+        (Author::Agent, _) => "hc-msg hc-msg--agent",
+        _ => "hc-msg hc-msg--bot",
+    };
     view! {
-        <li
-            class="hc-msg"
-            class=("hc-msg--visitor", from_visitor)
-            class=("hc-msg--bot", entry.author == Author::Bot)
-            class=("hc-msg--agent", from_agent)
-            class=("hc-msg--failed", failed)
-            data-delivery=entry.delivery.as_str()
-        >
+        <li class=class data-delivery=entry.delivery.as_str()>
             {sender}
             <p class="hc-msg__text">{entry.text}</p>
             <span class="hc-msg__meta">

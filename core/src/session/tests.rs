@@ -412,8 +412,13 @@ fn session_survives_a_serde_round_trip() {
     );
     let json = serde_json::to_string(&s).unwrap();
     let back: Session = serde_json::from_str(&json).unwrap();
-    assert_eq!(back, s);
-    assert_eq!(back.pending(), 2);
+    assert_eq!(back.phase, Phase::Chatting);
+    assert_eq!(
+        (&back.user_id, &back.answers, &back.transcript),
+        (&s.user_id, &s.answers, &s.transcript)
+    );
+    assert_eq!(back.bot.endpoint, s.bot.endpoint);
+    assert_eq!(back.pending(), 2, "undelivered activities are kept");
 }
 
 // ---- handoff, relay mode ----

@@ -71,6 +71,25 @@ impl TestApp {
         }
     }
 
+    /// The app as `main` builds it (restored from `config.state_file` when set), with a
+    /// manual clock at `now`.
+    pub fn open(config: Config, now: u64) -> Self {
+        let clock = Clock::manual(now);
+        Self {
+            state: AppState::open(config, clock.clone()).expect("state file readable"),
+            clock,
+        }
+    }
+
+    /// `POST /_dev/faults` with `body`; asserts it was accepted.
+    pub async fn arm(&self, body: Value) -> Value {
+        let reply = self
+            .call(Method::POST, "/_dev/faults", None, Some(body))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        reply.json
+    }
+
     /// Sends a raw request to a fresh router over the shared state.
     pub async fn send(&self, request: Request<Body>) -> Response {
         app(self.state.clone()).oneshot(request).await.unwrap()
@@ -162,6 +181,7 @@ pub fn config(dist: PathBuf) -> Config {
         token_lifetime: Duration::from_secs(60),
         keepalive: Duration::ZERO,
         accept_timeout: Duration::from_secs(120),
+        state_file: None,
     }
 }
 
