@@ -18,7 +18,7 @@ cargo build -p devserver
 step "official Direct Line client (botframework-directlinejs)" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" node --test tests/node/
 step "end-to-end through the loader script" \
-  env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test -p e2e -- --test-threads=1
+  env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test -p e2e -- --test-threads=1 --nocapture
 
 echo; echo "=== bundle sizes (hard budget: 150 KiB brotli for everything the widget loads)"
 bash scripts/sizes.sh --budget 153600

@@ -12,7 +12,7 @@
 //! widget tells it the outcome with a user-posted `handoff.status` event (completed or
 //! failed), which it answers.
 //!
-//! Developer command: a visitor message `/burst N` (1 ≤ N ≤ 10000) makes the bot answer with
+//! Developer commands: `/echo TEXT` answers `echo: TEXT` (the soak test), and a visitor message `/burst N` (1 ≤ N ≤ 10000) makes the bot answer with
 //! N messages `Burst message 1 of N` … `Burst message N of N`, in order and without typing
 //! activities, so the benchmark can measure how the widget renders a flood of messages. It
 //! leaves the conversation state alone (no topic, no fallback count).
@@ -128,11 +128,19 @@ pub enum DevCommand {
     Burst(u32),
     /// `/burst` with a missing, malformed or out-of-range count.
     BurstUsage,
+    /// `/echo TEXT`: one reply `echo: TEXT` (the soak test's deterministic exchange).
+    Echo,
 }
+
+/// The soak test's command: the bot answers `echo: <rest>`.
+pub const ECHO_COMMAND: &str = "/echo ";
 
 /// The developer command in `text`, if it is one. `/burst` must be the whole first word
 /// ("/bursty" is an ordinary message).
 pub fn dev_command(text: &str) -> Option<DevCommand> {
+    if text.trim_start().starts_with(ECHO_COMMAND) {
+        return Some(DevCommand::Echo);
+    }
     let rest = text.trim().strip_prefix(BURST_COMMAND)?;
     if rest.chars().next().is_some_and(|c| !c.is_whitespace()) {
         return None;
@@ -255,6 +263,10 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
                 .collect();
         }
         Some(DevCommand::BurstUsage) => return vec![message(incoming, BURST_USAGE_TEXT.into())],
+        Some(DevCommand::Echo) => {
+            let said = text.trim_start().trim_start_matches(ECHO_COMMAND);
+            return vec![message(incoming, format!("echo: {said}"))];
+        }
         None => {}
     }
     state.last_phrase = text.to_owned();
@@ -702,6 +714,20 @@ mod tests {
             state, before,
             "a developer command is neither a topic nor a fallback"
         );
+    }
+
+    #[test]
+    fn echo_answers_with_the_text_and_leaves_the_bot_state_alone() {
+        let mut state = BotState::default();
+        for _ in 0..5 {
+            let replies = send(
+                &mut state,
+                &mut vec![],
+                user_message("c|5", "/echo soak 17"),
+            );
+            assert_eq!(texts(&replies), ["echo: soak 17"]);
+        }
+        assert_eq!(dev_command("/echoes"), None);
     }
 
     #[test]

@@ -365,6 +365,12 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        // A test that panicked never closed its browser: end whatever still runs on this
+        // profile, so no Chromium outlives the test run.
+        let _ = std::process::Command::new("pkill")
+            .arg("-f")
+            .arg(&self.0)
+            .status();
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
