@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/build.sh
-exec cargo run --release -p devserver -- --port "${PORT:-8080}" --dist dist
+# --state: conversations survive a restart of the demo server (kill it, start it again: the chat goes on).
+exec cargo run --release -p devserver -- --port "${PORT:-8080}" --dist dist --state target/demo-state.json

@@ -24,6 +24,8 @@ use crate::transcript::{Author, Delivery, Transcript};
 
 /// Delay between polls when there is no stream.
 pub const POLL_INTERVAL_MS: Millis = 1_000;
+/// When polling, the extra read after a send comes this soon.
+pub const POLL_AFTER_SEND_MS: Millis = 250;
 /// At most one visitor `typing` activity per this interval.
 pub const TYPING_THROTTLE_MS: Millis = 3_000;
 /// How long "Alex is typing…" shows without a new typing activity.
@@ -171,13 +173,16 @@ pub enum Effect {
     },
     /// Close the channel's stream (its conversation is over for this widget).
     CloseStream { channel: Channel },
-    /// `GET activities?watermark=` after a delay; report `Polled` / `PollFailed`.
+    /// `GET activities?watermark=` after a delay; report `Polled` / `PollFailed`, or, for a
+    /// one-off read (`once`, shortly after a send), `Streamed` and nothing on failure, so the
+    /// regular polling rhythm is not doubled.
     Poll {
         channel: Channel,
         generation: u32,
         endpoint: Endpoint,
         watermark: Option<String>,
         after_ms: Millis,
+        once: bool,
     },
     /// `POST activities` after a delay; report `Posted` / `PostFailed`.
     PostActivity {
@@ -403,6 +408,7 @@ impl Session {
             Event::VisitorTyping => self.on_visitor_typing(now, &mut effects),
             Event::RetryMessage(key) => self.on_retry_message(&key, now, &mut effects),
             Event::Posted { channel, client_id } if self.link_mut(channel).posted(&client_id) => {
+                self.poll_soon(channel, &mut effects);
                 self.pump(channel, 0, &mut effects);
             }
             Event::PostFailed {
@@ -747,6 +753,23 @@ impl Session {
                 endpoint,
                 watermark: link.watermark.clone(),
                 after_ms,
+                once: false,
+            });
+        }
+    }
+
+    /// When polling, reads once shortly after a send so the reply shows without waiting for
+    /// the next regular poll.
+    fn poll_soon(&mut self, channel: Channel, effects: &mut Vec<Effect>) {
+        let link = self.link_mut(channel);
+        if let (Transport::Polling, Some(endpoint)) = (link.transport, link.endpoint.clone()) {
+            effects.push(Effect::Poll {
+                channel,
+                generation: link.generation,
+                endpoint,
+                watermark: link.watermark.clone(),
+                after_ms: POLL_AFTER_SEND_MS,
+                once: true,
             });
         }
     }

@@ -26,7 +26,8 @@ pub struct Harness {
     pub url: String,
     driver_url: String,
     extra_clients: Vec<Client>,
-    _server: Child,
+    server_args: Vec<String>,
+    server: Child,
     _driver: Child,
     _profile: TempDir,
     _extra_profiles: Vec<TempDir>,
@@ -41,7 +42,8 @@ impl Harness {
     /// Starts everything with extra dev server arguments and extra Chromium flags (e.g. the
     /// benchmark's `--enable-precise-memory-info`). The browser always gets a fresh profile.
     pub async fn start_with_chrome_args(server_args: &[&str], chrome_args: &[&str]) -> Harness {
-        let (server, url) = start_server(server_args).await;
+        let server_args: Vec<String> = server_args.iter().map(|a| a.to_string()).collect();
+        let (server, url) = start_server(&server_args, 0).await;
         let profile = TempDir::new("hc-e2e-profile");
         let (driver, driver_url) = start_driver().await;
         let client = ClientBuilder::native()
@@ -54,11 +56,31 @@ impl Harness {
             url,
             driver_url,
             extra_clients: Vec::new(),
-            _server: server,
+            server_args,
+            server,
             _driver: driver,
             _profile: profile,
             _extra_profiles: Vec::new(),
         }
+    }
+
+    /// Kills the dev server (SIGKILL, no goodbye) and leaves it down.
+    pub async fn kill_server(&mut self) {
+        self.server.kill().await.expect("kill dev server");
+    }
+
+    /// Starts the dev server again on the same port with the same arguments.
+    pub async fn restart_server(&mut self) {
+        let port = self
+            .url
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let (server, url) = start_server(&self.server_args, port).await;
+        assert_eq!(url, self.url, "same address after the restart");
+        self.server = server;
     }
 
     /// ChromeDriver's base URL (for endpoints fantoccini has no method for, like
@@ -296,11 +318,11 @@ fn chrome_caps(profile: &TempDir, extra: &[&str]) -> serde_json::Map<String, Val
 /// WebDriver key code for Enter.
 pub const ENTER: &str = "\u{E007}";
 
-async fn start_server(args: &[&str]) -> (Child, String) {
+async fn start_server(args: &[String], port: u16) -> (Child, String) {
     let bin = std::env::var("DEVSERVER_BIN").unwrap_or_else(|_| "../target/debug/devserver".into());
     let dist = std::env::var("DIST_DIR").unwrap_or_else(|_| "../dist".into());
     let mut child = Command::new(&bin)
-        .args(["--port", "0", "--dist", &dist])
+        .args(["--port", &port.to_string(), "--dist", &dist])
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -133,3 +133,52 @@ async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
     assert_eq!(count(&messages(&shadow).await, "Alex joined the chat"), 1);
     h.finish().await;
 }
+
+#[tokio::test]
+async fn the_dev_server_restarts_and_the_chat_goes_on_with_nothing_lost() {
+    let state = std::env::temp_dir().join(format!("hc-e2e-state-{}.json", std::process::id()));
+    let state_arg = state.to_string_lossy().into_owned();
+    let mut h = Harness::start(&["--state", &state_arg]).await;
+    let shadow = start_chat(&h).await;
+
+    h.kill_server().await;
+    wait_until("the connection banner", || async {
+        let banner = shadow.find(Locator::Css(".hc-status--offline")).await;
+        match banner {
+            Ok(el) => el.text().await.unwrap_or_default().contains("connect"),
+            Err(_) => false,
+        }
+    })
+    .await;
+    send(&shadow, "/echo typed while the server was down").await;
+    wait_until("the message shown as pending", || async {
+        let status = shadow
+            .find(Locator::Css(".hc-msg--visitor:last-child .hc-msg__status"))
+            .await;
+        match status {
+            Ok(el) => el.text().await.unwrap_or_default() != "Sent",
+            Err(_) => false,
+        }
+    })
+    .await;
+    h.screenshot("server-down").await;
+
+    h.restart_server().await;
+    wait_for_message(&shadow, "echo: typed while the server was down").await;
+    wait_until("banner gone", || async {
+        shadow
+            .find(Locator::Css(".hc-status--offline"))
+            .await
+            .is_err()
+    })
+    .await;
+    let transcript = messages(&shadow).await;
+    assert_eq!(
+        count(&transcript, "typed while the server was down"),
+        2,
+        "once sent, once echoed: {transcript:?}"
+    );
+    assert_eq!(count(&transcript, "Hello Ada"), 1, "{transcript:?}");
+    h.finish().await;
+    let _ = std::fs::remove_file(&state);
+}

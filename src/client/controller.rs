@@ -226,16 +226,23 @@ impl Chat {
                 endpoint,
                 watermark,
                 after_ms,
+                once,
             } => {
                 sleep(after_ms).await;
                 match api::get_activities(&self.urls(channel).0, &endpoint, watermark.as_deref())
                     .await
                 {
+                    Ok(set) if once => Event::Streamed {
+                        channel,
+                        generation,
+                        set,
+                    },
                     Ok(set) => Event::Polled {
                         channel,
                         generation,
                         set,
                     },
+                    Err(_) if once => return None,
                     Err(error) => Event::PollFailed {
                         channel,
                         generation,

@@ -265,6 +265,7 @@ impl Session {
                 endpoint,
                 watermark: link.watermark.clone(),
                 after_ms: 0,
+                once: false,
             });
             if link.transport == Transport::Stream {
                 self.reconnect(channel, 0, effects);

@@ -1338,3 +1338,35 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
         typed.key
     );
 }
+
+#[test]
+fn when_polling_a_send_is_followed_by_one_early_read() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, false);
+    let effects = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Poll {
+                once: true,
+                after_ms: POLL_AFTER_SEND_MS,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    let (mut s, _) = connected_with(HandoffMode::Relay, true);
+    let effects = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    assert_eq!(effects, vec![], "with a stream, no extra read");
+}
