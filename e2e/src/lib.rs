@@ -235,15 +235,17 @@ pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
 
 /// Texts of the transcript messages and notices, in order.
 pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
-    let mut texts = Vec::new();
-    for el in shadow
-        .find_all(Locator::Css(".hc-msg__text, .hc-notice"))
-        .await
-        .unwrap_or_default()
-    {
-        texts.push(el.text().await.unwrap_or_default());
+    // One script for the whole list: a WebDriver round trip per message would make reading a
+    // long transcript (the soak test's) take seconds.
+    let Ok(list) = shadow.find(Locator::Css(".hc-transcript")).await else {
+        return Vec::new();
+    };
+    let script = "return [...arguments[0].querySelectorAll('.hc-msg__text, .hc-notice')].map(e => e.textContent)";
+    let element = serde_json::to_value(&list).expect("element reference");
+    match shadow.clone().client().execute(script, vec![element]).await {
+        Ok(Value::Array(texts)) => texts.into_iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
     }
-    texts
 }
 
 /// Waits until the transcript has a message containing `needle`; returns all messages.
