@@ -243,7 +243,10 @@ pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
     let script = "return [...arguments[0].querySelectorAll('.hc-msg__text, .hc-notice')].map(e => e.textContent)";
     let element = serde_json::to_value(&list).expect("element reference");
     match shadow.clone().client().execute(script, vec![element]).await {
-        Ok(Value::Array(texts)) => texts.into_iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        Ok(Value::Array(texts)) => texts
+            .into_iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
