@@ -6,6 +6,8 @@
 //! Environment: `DEVSERVER_BIN` (the built dev server), `DIST_DIR` (the built widget),
 //! `CHROMEDRIVER` (optional, default `chromedriver` on PATH).
 
+pub mod agent;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use e2e::agent::ApiAgent;
 use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER, WAIT};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
 
 const RELAY: &str = "/";
 const BRIDGE: &str = "/demo-bridge.html";
@@ -46,90 +46,6 @@ async fn status_text(shadow: &ShadowRoot) -> String {
     match shadow.find(Locator::Css(".hc-status")).await {
         Ok(el) => el.text().await.unwrap_or_default(),
         Err(_) => String::new(),
-    }
-}
-
-/// The agent side, driven through the console's JSON API.
-struct ApiAgent {
-    id: String,
-}
-
-impl ApiAgent {
-    async fn sign_in(h: &Harness, name: &str) -> Self {
-        let agent = h
-            .api("POST", "/agent/api/agents", Some(json!({"name": name})))
-            .await;
-        ApiAgent {
-            id: agent["agentId"].as_str().expect("agentId").to_owned(),
-        }
-    }
-
-    /// Waits for Ada in the queue and accepts her; returns the handoff id.
-    async fn accept_ada(&self, h: &Harness) -> String {
-        let start = std::time::Instant::now();
-        let id = loop {
-            let queue = h.api("GET", "/agent/api/queue", None).await;
-            let waiting = queue["waiting"].as_array().cloned().unwrap_or_default();
-            if let Some(id) = waiting
-                .iter()
-                .find(|v| v["visitor"]["firstName"] == "Ada")
-                .and_then(|v| v["handoffId"].as_str())
-            {
-                break id.to_owned();
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "Ada never reached the queue: {queue}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{id}/accept"),
-            Some(json!({"agentId": self.id})),
-        )
-        .await;
-        id
-    }
-
-    async fn detail(&self, h: &Harness, handoff: &str) -> Value {
-        h.api(
-            "GET",
-            &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id),
-            None,
-        )
-        .await
-    }
-
-    async fn say(&self, h: &Harness, handoff: &str, text: &str) {
-        let body = json!({"agentId": self.id, "text": text});
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{handoff}/messages"),
-            Some(body),
-        )
-        .await;
-    }
-
-    async fn end(&self, h: &Harness, handoff: &str) {
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{handoff}/end"),
-            Some(json!({"agentId": self.id})),
-        )
-        .await;
-    }
-
-    /// Visitor messages the agent has received, in order.
-    async fn visitor_messages(&self, h: &Harness, handoff: &str) -> Vec<String> {
-        let detail = self.detail(h, handoff).await;
-        detail["messages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|m| m["from"] == "visitor")
-            .filter_map(|m| m["text"].as_str().map(str::to_owned))
-            .collect()
     }
 }
 
@@ -283,7 +199,7 @@ async fn implicit_escalation_and_messages_while_waiting(page: &str) {
     send(&shadow, "hello?").await;
 
     let agent = ApiAgent::sign_in(&h, "Sam").await;
-    let handoff = agent.accept_ada(&h).await;
+    let handoff = agent.accept(&h, "Ada").await;
     let detail = agent.detail(&h, &handoff).await;
     assert_eq!(detail["visitor"]["caseNumber"], "CAS-01234");
     assert_eq!(detail["context"]["reason"], "fallback");
@@ -357,7 +273,7 @@ async fn visitor_ends_the_chat_and_the_agent_sees_it() {
     let shadow = start_chat(&h, RELAY).await;
     send(&shadow, "talk to a human").await;
     let agent = ApiAgent::sign_in(&h, "Alex").await;
-    let handoff = agent.accept_ada(&h).await;
+    let handoff = agent.accept(&h, "Ada").await;
     wait_for_message(&shadow, "Alex joined the chat").await;
     button(&shadow, "End chat").await.click().await.unwrap();
     wait_for_message(&shadow, "You ended the chat.").await;

@@ -1,10 +1,10 @@
 //! Connection reliability seen by a visitor: reloads resume the same conversation without
 //! losing or repeating anything, with the bot and with an agent.
 
+use e2e::agent::ApiAgent;
 use e2e::{button, field, messages, wait_for, wait_for_message, wait_until, Harness, ENTER};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
-use serde_json::json;
 
 async fn start_chat(h: &Harness) -> ShadowRoot {
     let shadow = h.open_demo().await;
@@ -80,21 +80,8 @@ async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
     let shadow = start_chat(&h).await;
     send(&shadow, "talk to a person").await;
     wait_for_message(&shadow, "Connecting you to an agent").await;
-    let agent = h
-        .api("POST", "/agent/api/agents", Some(json!({"name": "Alex"})))
-        .await;
-    let agent_id = agent["agentId"].as_str().unwrap().to_owned();
-    let handoff = wait_for("visitor queued", || async {
-        let queue = h.api("GET", "/agent/api/queue", None).await;
-        queue["waiting"][0]["handoffId"].as_str().map(str::to_owned)
-    })
-    .await;
-    h.api(
-        "POST",
-        &format!("/agent/api/handoffs/{handoff}/accept"),
-        Some(json!({"agentId": agent_id})),
-    )
-    .await;
+    let agent = ApiAgent::sign_in(&h, "Alex").await;
+    let handoff = agent.accept(&h, "Ada").await;
     wait_for_message(&shadow, "Alex joined the chat").await;
 
     let shadow = reload(&h).await;
@@ -104,30 +91,14 @@ async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
         .await
         .unwrap();
     assert_eq!(subtitle.text().await.unwrap(), "Chatting with Alex");
-    let say = json!({"agentId": agent_id, "text": "Still here after your reload"});
-    h.api(
-        "POST",
-        &format!("/agent/api/handoffs/{handoff}/messages"),
-        Some(say),
-    )
-    .await;
+    agent
+        .say(&h, &handoff, "Still here after your reload")
+        .await;
     wait_for_message(&shadow, "Still here after your reload").await;
     send(&shadow, "great").await;
     wait_until("the agent gets the message once", || async {
-        let detail = h
-            .api(
-                "GET",
-                &format!("/agent/api/handoffs/{handoff}?agentId={agent_id}"),
-                None,
-            )
-            .await;
-        let texts: Vec<_> = detail["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|m| m["text"] == "great")
-            .collect();
-        texts.len() == 1
+        let got = agent.visitor_messages(&h, &handoff).await;
+        got.iter().filter(|m| *m == "great").count() == 1
     })
     .await;
     assert_eq!(count(&messages(&shadow).await, "Alex joined the chat"), 1);

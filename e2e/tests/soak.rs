@@ -7,7 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{button, field, messages, wait_for, wait_for_message, Harness, ENTER};
+use e2e::agent::ApiAgent;
+use e2e::{button, field, messages, wait_for_message, Harness, ENTER};
 use fantoccini::elements::ShadowRoot;
 use serde_json::{json, Value};
 
@@ -192,32 +193,9 @@ async fn soak_exchanges_under_random_faults_lose_and_duplicate_nothing() {
 
     // Visitor ↔ agent (relay): an agent answers every visitor message through the console API.
     send(&shadow, "talk to a person").await;
-    let agent = h
-        .api("POST", "/agent/api/agents", Some(json!({"name": "Sam"})))
-        .await;
-    let agent_id = agent["agentId"].as_str().unwrap().to_owned();
-    let handoff = wait_for("visitor in the queue", || async {
-        let queue = h.api("GET", "/agent/api/queue", None).await;
-        queue["waiting"][0]["handoffId"].as_str().map(str::to_owned)
-    })
-    .await;
-    h.api(
-        "POST",
-        &format!("/agent/api/handoffs/{handoff}/accept"),
-        Some(json!({"agentId": agent_id})),
-    )
-    .await;
+    let agent = ApiAgent::sign_in(&h, "Sam").await;
+    let handoff = agent.accept(&h, "Soak").await;
     wait_for_message(&shadow, "Sam joined the chat").await;
-    let detail_path = format!("/agent/api/handoffs/{handoff}?agentId={agent_id}");
-    let visitor_lines = |detail: &Value| -> Vec<String> {
-        detail["messages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|m| m["from"] == "visitor")
-            .filter_map(|m| m["text"].as_str().map(str::to_owned))
-            .collect()
-    };
     let mut to_agent = Vec::new();
     let mut from_agent = Vec::new();
     for batch in (0..exchanges - with_bot).collect::<Vec<_>>().chunks(BATCH) {
@@ -234,7 +212,7 @@ async fn soak_exchanges_under_random_faults_lose_and_duplicate_nothing() {
         for &i in batch {
             let wanted = format!("visitor {i}");
             loop {
-                if visitor_lines(&h.api("GET", &detail_path, None).await).contains(&wanted) {
+                if agent.visitor_messages(&h, &handoff).await.contains(&wanted) {
                     break;
                 }
                 assert!(
@@ -244,13 +222,7 @@ async fn soak_exchanges_under_random_faults_lose_and_duplicate_nothing() {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             let reply = format!("agent {i}");
-            let body = json!({"agentId": agent_id, "text": reply});
-            h.api(
-                "POST",
-                &format!("/agent/api/handoffs/{handoff}/messages"),
-                Some(body),
-            )
-            .await;
+            agent.say(&h, &handoff, &reply).await;
             from_agent.push(reply);
         }
         wait_all(&shadow, &from_agent[from_agent.len() - batch.len()..]).await;
@@ -260,7 +232,7 @@ async fn soak_exchanges_under_random_faults_lose_and_duplicate_nothing() {
     // Both sides' records.
     let widget = messages(&shadow).await;
     let server = server_texts(&h).await;
-    let agent_saw = visitor_lines(&h.api("GET", &detail_path, None).await);
+    let agent_saw = agent.visitor_messages(&h, &handoff).await;
     let checks = [
         ("widget: visitor → bot", audit(&asked, &widget)),
         ("widget: bot → visitor", audit(&answered, &widget)),

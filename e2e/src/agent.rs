@@ -1,0 +1,89 @@
+//! A live agent driven through the dev server console's JSON API (docs/handoff.md), for
+//! tests that need the agent side without the console page.
+
+use serde_json::{json, Value};
+
+use crate::{wait_for, Harness};
+
+/// A signed-in agent.
+pub struct ApiAgent {
+    pub id: String,
+}
+
+impl ApiAgent {
+    /// Signs in an agent with this display name.
+    pub async fn sign_in(h: &Harness, name: &str) -> Self {
+        let agent = h
+            .api("POST", "/agent/api/agents", Some(json!({"name": name})))
+            .await;
+        ApiAgent {
+            id: agent["agentId"].as_str().expect("agentId").to_owned(),
+        }
+    }
+
+    /// Waits for the visitor with this first name in the queue and accepts them; returns
+    /// the handoff id.
+    pub async fn accept(&self, h: &Harness, first_name: &str) -> String {
+        let id = wait_for(&format!("{first_name} in the queue"), || async {
+            let queue = h.api("GET", "/agent/api/queue", None).await;
+            let waiting = queue["waiting"].as_array().cloned().unwrap_or_default();
+            waiting
+                .iter()
+                .find(|v| v["visitor"]["firstName"] == first_name)
+                .and_then(|v| v["handoffId"].as_str().map(str::to_owned))
+        })
+        .await;
+        let body = json!({"agentId": self.id});
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{id}/accept"),
+            Some(body),
+        )
+        .await;
+        id
+    }
+
+    /// The handoff as the agent sees it (survey, context, transcript, messages, state).
+    pub async fn detail(&self, h: &Harness, handoff: &str) -> Value {
+        h.api(
+            "GET",
+            &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id),
+            None,
+        )
+        .await
+    }
+
+    /// Sends a message to the visitor.
+    pub async fn say(&self, h: &Harness, handoff: &str, text: &str) {
+        let body = json!({"agentId": self.id, "text": text});
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{handoff}/messages"),
+            Some(body),
+        )
+        .await;
+    }
+
+    /// Ends the conversation.
+    pub async fn end(&self, h: &Harness, handoff: &str) {
+        let body = json!({"agentId": self.id});
+        h.api(
+            "POST",
+            &format!("/agent/api/handoffs/{handoff}/end"),
+            Some(body),
+        )
+        .await;
+    }
+
+    /// Visitor messages the agent has received, in order.
+    pub async fn visitor_messages(&self, h: &Harness, handoff: &str) -> Vec<String> {
+        let detail = self.detail(h, handoff).await;
+        detail["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["from"] == "visitor")
+            .filter_map(|m| m["text"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
