@@ -744,32 +744,32 @@ impl Session {
         }
     }
 
+    /// The next regular poll, when the channel is polling.
     fn poll(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
-        let link = self.link_mut(channel);
-        if let (Transport::Polling, Some(endpoint)) = (link.transport, link.endpoint.clone()) {
-            effects.push(Effect::Poll {
-                channel,
-                generation: link.generation,
-                endpoint,
-                watermark: link.watermark.clone(),
-                after_ms,
-                once: false,
-            });
+        if self.link_mut(channel).transport == Transport::Polling {
+            self.read(channel, after_ms, false, effects);
         }
     }
 
     /// When polling, reads once shortly after a send so the reply shows without waiting for
     /// the next regular poll.
     fn poll_soon(&mut self, channel: Channel, effects: &mut Vec<Effect>) {
+        if self.link_mut(channel).transport == Transport::Polling {
+            self.read(channel, POLL_AFTER_SEND_MS, true, effects);
+        }
+    }
+
+    /// `GET activities?watermark=` on the channel's open conversation, whatever its transport.
+    fn read(&mut self, channel: Channel, after_ms: Millis, once: bool, effects: &mut Vec<Effect>) {
         let link = self.link_mut(channel);
-        if let (Transport::Polling, Some(endpoint)) = (link.transport, link.endpoint.clone()) {
+        if let Some(endpoint) = link.endpoint.clone() {
             effects.push(Effect::Poll {
                 channel,
                 generation: link.generation,
                 endpoint,
                 watermark: link.watermark.clone(),
-                after_ms: POLL_AFTER_SEND_MS,
-                once: true,
+                after_ms,
+                once,
             });
         }
     }

@@ -254,20 +254,14 @@ impl Session {
     pub(super) fn resume(&mut self, now: Millis, effects: &mut Vec<Effect>) {
         for channel in [Channel::Bot, Channel::Hub] {
             let link = self.link_mut(channel);
-            let Some(endpoint) = link.endpoint.clone() else {
+            if link.endpoint.is_none() {
                 continue;
-            };
+            }
             link.resume();
             link.reconnecting_since = Some(now);
-            effects.push(Effect::Poll {
-                channel,
-                generation: link.generation,
-                endpoint,
-                watermark: link.watermark.clone(),
-                after_ms: 0,
-                once: false,
-            });
-            if link.transport == Transport::Stream {
+            let streaming = link.transport == Transport::Stream;
+            self.read(channel, 0, false, effects);
+            if streaming {
                 self.reconnect(channel, 0, effects);
             }
         }
