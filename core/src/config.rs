@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::handoff::HandoffMode;
-use crate::survey::SurveyConfig;
+use crate::i18n::Lang;
+use crate::survey::{FieldId, FieldSpec, SurveyConfig};
 
 /// Direct Line's public endpoint, used when the page does not name another.
 pub const DEFAULT_DIRECTLINE_URL: &str = "https://directline.botframework.com/v3/directline";
@@ -17,12 +18,33 @@ pub const DEFAULT_DIRECTLINE_URL: &str = "https://directline.botframework.com/v3
 pub struct WidgetConfig {
     /// Base URL of the Direct Line 3.0 API, without trailing slash.
     pub directline_url: String,
-    /// GET endpoint returning `{token, conversationId, expires_in}`.
+    /// Copilot Studio's `regionalchannelsettings` URL, when the token URL is Copilot
+    /// Studio's and no Direct Line URL is given: the regional Direct Line host comes from it.
+    pub discovery_url: Option<String>,
+    /// GET endpoint returning `{token, conversationId, expires_in}` (empty with a secret).
     pub token_url: String,
+    /// A Direct Line secret, for local testing only: it exchanges it for a token itself.
+    pub secret: Option<String>,
     /// Panel title.
     pub title: String,
+    /// Line under the title while no agent is in the chat.
+    pub subtitle: Option<String>,
+    /// Accessible name of the launcher (default: "Open chat" in the visitor's language).
+    pub launcher_label: Option<String>,
+    /// `#rrggbb` brand colour, and the text colour readable on it.
+    pub primary_color: Option<(String, &'static str)>,
+    pub position: Position,
+    pub theme: Theme,
+    /// Open the panel as soon as the widget loads.
+    pub start_open: bool,
+    /// Text above the survey (replaces the default invitation).
+    pub greeting: Option<String>,
+    /// Small print under the survey's start button.
+    pub privacy: Option<String>,
     /// BCP 47 locale sent to the bot.
     pub locale: String,
+    /// Interface language, from the same locale.
+    pub lang: Lang,
     pub survey: SurveyConfig,
     /// How the live agent is reached.
     pub handoff: HandoffMode,
@@ -41,6 +63,21 @@ pub enum Persist {
     Local,
     /// Nothing is kept.
     None,
+}
+
+/// `data-position`: the page corner of the launcher and panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    Right,
+    Left,
+}
+
+/// `data-theme`: light, dark, or following the visitor's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Auto,
+    Light,
+    Dark,
 }
 
 /// Where a bridge-mode hub lives.
@@ -67,6 +104,8 @@ pub enum ConfigError {
         attribute: &'static str,
         value: String,
     },
+    #[error("handoff-chat: data-primary-color=\"{value}\" is not a colour: use #rgb or #rrggbb.")]
+    BadColor { value: String },
     #[error("handoff-chat: {attribute}=\"{value}\" is not one of: {allowed}.")]
     BadChoice {
         attribute: &'static str,
@@ -82,14 +121,64 @@ impl WidgetConfig {
         fallback_locale: &str,
     ) -> Result<Self, ConfigError> {
         let get = |name: &str| attrs.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let token_url = get("tokenUrl").ok_or(ConfigError::Missing {
-            attribute: "data-token-url",
-            example: "data-token-url=\"https://example.com/api/directline/token\"",
-        })?;
-        let token_url = check_url("data-token-url", token_url)?;
+        let secret = get("directlineSecret").map(str::to_owned);
+        let token_url = match (get("tokenUrl"), &secret) {
+            (Some(url), _) => check_url("data-token-url", url)?,
+            (None, Some(_)) => String::new(),
+            (None, None) => {
+                return Err(ConfigError::Missing {
+                    attribute: "data-token-url",
+                    example: "data-token-url=\"https://example.com/api/directline/token\"",
+                })
+            }
+        };
         let directline_url = check_url(
             "data-directline-url",
             get("directlineUrl").unwrap_or(DEFAULT_DIRECTLINE_URL),
+        )?;
+        let discovery_url = match get("directlineUrl") {
+            None => regional_settings_url(&token_url),
+            Some(_) => None,
+        };
+        let choice = |name: &str, attribute, allowed: &'static str| -> Result<usize, ConfigError> {
+            let value = get(name).unwrap_or_else(|| allowed.split(", ").next().unwrap_or(""));
+            allowed
+                .split(", ")
+                .position(|a| a == value)
+                .ok_or_else(|| ConfigError::BadChoice {
+                    attribute,
+                    value: value.to_owned(),
+                    allowed,
+                })
+        };
+        let position =
+            [Position::Right, Position::Left][choice("position", "data-position", "right, left")?];
+        let theme = [Theme::Auto, Theme::Light, Theme::Dark]
+            [choice("theme", "data-theme", "auto, light, dark")?];
+        let start_open = match attrs.get("startOpen").map(|v| v.trim()) {
+            None | Some("false") => false,
+            Some("" | "true") => true,
+            Some(other) => {
+                return Err(ConfigError::BadChoice {
+                    attribute: "data-start-open",
+                    value: other.to_owned(),
+                    allowed: "true, false",
+                })
+            }
+        };
+        let primary_color = match get("primaryColor") {
+            None => None,
+            Some(color) => Some((
+                color.to_ascii_lowercase(),
+                text_color_on(color).ok_or_else(|| ConfigError::BadColor {
+                    value: color.to_owned(),
+                })?,
+            )),
+        };
+        let survey = survey_config(
+            attrs.get("surveyFields").map(|v| v.trim()),
+            get("surveyRequired"),
+            get("caseNumberPattern"),
         )?;
         let handoff = match get("handoffMode").unwrap_or("relay") {
             "relay" => HandoffMode::Relay,
@@ -138,17 +227,119 @@ impl WidgetConfig {
                 })
             }
         };
+        let locale = get("locale").unwrap_or(fallback_locale).to_owned();
+        let lang = Lang::pick([locale.as_str()]);
+        let text = |name| get(name).map(str::to_owned);
         Ok(Self {
             directline_url: directline_url.trim_end_matches('/').to_owned(),
+            discovery_url,
             token_url,
-            title: get("title").unwrap_or("Chat with us").to_owned(),
-            locale: get("locale").unwrap_or(fallback_locale).to_owned(),
-            survey: SurveyConfig::default(),
+            secret,
+            title: text("title").unwrap_or_else(|| lang.t(crate::i18n::Text::ChatTitle).into()),
+            subtitle: text("subtitle"),
+            launcher_label: text("launcherLabel"),
+            primary_color,
+            position,
+            theme,
+            start_open,
+            greeting: text("greeting"),
+            privacy: text("privacy"),
+            locale,
+            lang,
+            survey,
             handoff,
             hub,
             persist,
         })
     }
+}
+
+/// Copilot Studio's token endpoint (`…/powervirtualagents/botsbyschema/<schema>/directline/
+/// token?api-version=…`) → the same environment's `regionalchannelsettings` URL, which
+/// names the regional Direct Line host. `None` for any other token URL.
+pub fn regional_settings_url(token_url: &str) -> Option<String> {
+    let (before, _) = token_url.split_once("/powervirtualagents/botsbyschema/")?;
+    let (_, query) = token_url.split_once('?')?;
+    let version = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("api-version="))?;
+    Some(format!(
+        "{before}/powervirtualagents/regionalchannelsettings?api-version={version}"
+    ))
+}
+
+/// `data-survey-fields` (which fields, in order; `none` or empty: no survey) and
+/// `data-survey-required` (which of them must be filled).
+fn survey_config(
+    fields: Option<&str>,
+    required: Option<&str>,
+    case_pattern: Option<&str>,
+) -> Result<SurveyConfig, ConfigError> {
+    const ALLOWED: &str = "firstName, lastName, email, caseNumber";
+    let list = |attribute, value: &str| -> Result<Vec<FieldId>, ConfigError> {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|key| {
+                FieldId::from_key(key).ok_or(ConfigError::BadChoice {
+                    attribute,
+                    value: key.to_owned(),
+                    allowed: ALLOWED,
+                })
+            })
+            .collect()
+    };
+    let mut survey = SurveyConfig::default();
+    if let Some(fields) = fields {
+        let ids = match fields {
+            "none" => Vec::new(),
+            _ => list("data-survey-fields", fields)?,
+        };
+        survey.fields = ids
+            .into_iter()
+            .map(|id| FieldSpec {
+                id,
+                required: survey.fields.iter().any(|f| f.id == id && f.required),
+            })
+            .collect();
+    }
+    if let Some(required) = required {
+        let ids = match required {
+            "none" => Vec::new(),
+            _ => list("data-survey-required", required)?,
+        };
+        for spec in &mut survey.fields {
+            spec.required = ids.contains(&spec.id);
+        }
+    }
+    survey.case_pattern = case_pattern.map(str::to_owned);
+    Ok(survey)
+}
+
+/// The readable text colour (black or white) on a `#rgb` / `#rrggbb` background; `None` when `color` is not such a colour.
+pub fn text_color_on(color: &str) -> Option<&'static str> {
+    let hex = color.strip_prefix('#')?;
+    let digits: Vec<u8> = hex
+        .chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()?;
+    let rgb = match digits.as_slice() {
+        [r, g, b] => [r * 17, g * 17, b * 17],
+        [r1, r2, g1, g2, b1, b2] => [r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2],
+        _ => return None,
+    };
+    // YIQ brightness: cheap (no floating point) and close to WCAG's choice.
+    let brightness: u32 = [299, 587, 114]
+        .iter()
+        .zip(rgb)
+        .map(|(w, c)| w * u32::from(c))
+        .sum();
+    Some(if brightness >= 128_000 {
+        "#000000"
+    } else {
+        "#ffffff"
+    })
 }
 
 /// Accepts absolute http(s) URLs and paths (resolved by the browser against the page).
@@ -185,7 +376,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.directline_url, DEFAULT_DIRECTLINE_URL);
-        assert_eq!(config.title, "Chat with us");
+        // The default title is in the visitor's language.
+        assert_eq!(config.title, "Discutez avec nous");
         assert_eq!(config.locale, "fr-FR");
     }
 
@@ -263,6 +455,153 @@ mod tests {
             "en",
         );
         assert!(bad.unwrap_err().to_string().contains("data-persist"));
+    }
+
+    #[test]
+    fn look_and_behaviour_attributes() {
+        let config = WidgetConfig::from_attributes(
+            &attrs(&[
+                ("tokenUrl", "/t"),
+                ("subtitle", "We reply in minutes"),
+                ("launcherLabel", "Help"),
+                ("primaryColor", "#FFD700"),
+                ("position", "left"),
+                ("theme", "dark"),
+                ("startOpen", ""),
+                ("greeting", "Hi there"),
+                ("privacy", "We keep your data 30 days."),
+            ]),
+            "ar-EG",
+        )
+        .unwrap();
+        assert_eq!(config.subtitle.as_deref(), Some("We reply in minutes"));
+        assert_eq!(config.launcher_label.as_deref(), Some("Help"));
+        assert_eq!(config.primary_color, Some(("#ffd700".into(), "#000000")));
+        assert_eq!(
+            (config.position, config.theme),
+            (Position::Left, Theme::Dark)
+        );
+        assert!(config.start_open);
+        assert_eq!(config.greeting.as_deref(), Some("Hi there"));
+        assert_eq!(config.lang, Lang::Ar);
+        assert_eq!(config.title, "تحدث معنا");
+        let defaults = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", "/t")]), "en").unwrap();
+        assert_eq!(
+            (defaults.position, defaults.theme, defaults.start_open),
+            (Position::Right, Theme::Auto, false)
+        );
+    }
+
+    #[test]
+    fn bad_look_attributes_name_the_attribute() {
+        for (name, value, attribute) in [
+            (
+                "primaryColor",
+                "red; background: url(x)",
+                "data-primary-color",
+            ),
+            ("primaryColor", "#12345", "data-primary-color"),
+            ("position", "top", "data-position"),
+            ("theme", "sepia", "data-theme"),
+            ("startOpen", "yes", "data-start-open"),
+            ("surveyFields", "firstName,phone", "data-survey-fields"),
+            ("surveyRequired", "mail", "data-survey-required"),
+        ] {
+            let err =
+                WidgetConfig::from_attributes(&attrs(&[("tokenUrl", "/t"), (name, value)]), "en")
+                    .unwrap_err();
+            assert!(err.to_string().contains(attribute), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn text_colour_follows_the_brand_colour() {
+        assert_eq!(text_color_on("#0b5cad"), Some("#ffffff"));
+        assert_eq!(text_color_on("#fd0"), Some("#000000"));
+        assert_eq!(text_color_on("#ffffff"), Some("#000000"));
+        assert_eq!(text_color_on("0b5cad"), None);
+        assert_eq!(text_color_on("#gggggg"), None);
+    }
+
+    #[test]
+    fn survey_fields_and_required_are_configurable() {
+        let config = WidgetConfig::from_attributes(
+            &attrs(&[
+                ("tokenUrl", "/t"),
+                ("surveyFields", "email, caseNumber"),
+                ("surveyRequired", "caseNumber"),
+                ("caseNumberPattern", "CAS-\\d{5}"),
+            ]),
+            "en",
+        )
+        .unwrap();
+        let spec = |id, required| FieldSpec { id, required };
+        assert_eq!(
+            config.survey.fields,
+            vec![spec(FieldId::Email, false), spec(FieldId::CaseNumber, true)]
+        );
+        assert_eq!(config.survey.case_pattern.as_deref(), Some("CAS-\\d{5}"));
+        let none = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/t"), ("surveyFields", "none")]),
+            "en",
+        )
+        .unwrap();
+        assert!(none.survey.fields.is_empty());
+        let kept = WidgetConfig::from_attributes(
+            &attrs(&[("tokenUrl", "/t"), ("surveyFields", "caseNumber,firstName")]),
+            "en",
+        )
+        .unwrap();
+        assert_eq!(
+            kept.survey.fields,
+            vec![
+                spec(FieldId::CaseNumber, false),
+                spec(FieldId::FirstName, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn copilot_studio_token_urls_discover_the_regional_direct_line() {
+        let token = "https://abc.environment.api.powerplatform.com/powervirtualagents/botsbyschema/cr8d1_demo/directline/token?api-version=2022-03-01-preview";
+        let config = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", token)]), "en").unwrap();
+        assert_eq!(
+            config.discovery_url.as_deref(),
+            Some("https://abc.environment.api.powerplatform.com/powervirtualagents/regionalchannelsettings?api-version=2022-03-01-preview")
+        );
+        let local = "/powervirtualagents/botsbyschema/x/directline/token?api-version=1";
+        assert_eq!(
+            regional_settings_url(local).as_deref(),
+            Some("/powervirtualagents/regionalchannelsettings?api-version=1")
+        );
+        // An explicit Direct Line URL wins; other token URLs discover nothing.
+        let explicit = WidgetConfig::from_attributes(
+            &attrs(&[
+                ("tokenUrl", token),
+                (
+                    "directlineUrl",
+                    "https://europe.directline.botframework.com/v3/directline",
+                ),
+            ]),
+            "en",
+        )
+        .unwrap();
+        assert_eq!(explicit.discovery_url, None);
+        assert_eq!(regional_settings_url("/api/directline/token"), None);
+        assert_eq!(
+            regional_settings_url("/powervirtualagents/botsbyschema/x/directline/token"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_secret_replaces_the_token_url() {
+        let config =
+            WidgetConfig::from_attributes(&attrs(&[("directlineSecret", "s3cret")]), "en").unwrap();
+        assert_eq!(
+            (config.secret.as_deref(), config.token_url.as_str()),
+            (Some("s3cret"), "")
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{fill, Lang, Text};
+
 /// Why a request to the chat service failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ChatError {
@@ -55,25 +57,20 @@ impl ChatError {
     }
 
     /// The sentence shown to the visitor.
-    pub fn visitor_message(&self) -> String {
-        match self {
-            ChatError::Network(_) => {
-                "We can't reach the chat service. Check your connection and try again.".into()
-            }
+    pub fn visitor_message(&self, lang: Lang) -> String {
+        let text = match self {
+            ChatError::Network(_) => Text::ErrNetwork,
             ChatError::Http {
                 status: 401 | 403, ..
-            } => "The chat service refused to connect. Please try again.".into(),
-            ChatError::Http { status: 404, .. } => "This conversation has ended.".into(),
-            ChatError::Http { status: 429, .. } | ChatError::Throttled { .. } => {
-                "The chat service is busy right now. Please try again in a moment.".into()
-            }
+            } => Text::ErrRefused,
+            ChatError::Http { status: 404, .. } => Text::ErrEnded,
+            ChatError::Http { status: 429, .. } | ChatError::Throttled { .. } => Text::ErrBusy,
             ChatError::Http { status, .. } => {
-                format!("The chat service is having trouble (error {status}). Please try again.")
+                return fill(lang.t(Text::ErrTrouble), &[&status.to_string()])
             }
-            ChatError::BadResponse(_) => {
-                "The chat service sent an answer we could not read. Please try again.".into()
-            }
-        }
+            ChatError::BadResponse(_) => Text::ErrUnreadable,
+        };
+        lang.t(text).to_owned()
     }
 }
 
@@ -100,9 +97,9 @@ mod tests {
 
     #[test]
     fn visitor_messages_are_plain_sentences() {
-        assert!(http(502).visitor_message().contains("502"));
+        assert!(http(502).visitor_message(Lang::En).contains("502"));
         assert!(ChatError::Network("TypeError".into())
-            .visitor_message()
+            .visitor_message(Lang::En)
             .contains("can't reach"));
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::activity::Activity;
+use crate::i18n::{fill, Lang, Text};
 
 /// How the agent is reached (`data-handoff-mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -61,14 +62,11 @@ pub enum Signal {
     Accepted(Agent),
     /// The agent ended (`handoff.status` completed, or `endOfConversation` from the agent).
     Completed(Option<Agent>),
-    /// No agent could take the chat (`handoff.status` failed); the hub's message.
-    Failed(String),
+    /// No agent could take the chat (`handoff.status` failed); the hub's message, if any.
+    Failed(Option<String>),
     /// The agent is typing.
     AgentTyping(Agent),
 }
-
-/// Message shown when the hub gives no reason for a failed handoff.
-pub const NO_AGENT: &str = "No agent is available right now. Please try again later.";
 
 /// Reads the handoff meaning of an activity, if it has one. Activities the visitor sent
 /// (`from.role == "user"`) never signal anything.
@@ -90,7 +88,7 @@ pub fn signal(activity: &Activity) -> Option<Signal> {
             match state {
                 "accepted" => Some(Signal::Accepted(agent.unwrap_or_else(|| Agent {
                     id: String::new(),
-                    name: "An agent".into(),
+                    name: String::new(),
                 }))),
                 "completed" => Some(Signal::Completed(agent)),
                 "failed" => Some(Signal::Failed(
@@ -98,8 +96,7 @@ pub fn signal(activity: &Activity) -> Option<Signal> {
                         .and_then(|v| v.get("message"))
                         .and_then(Value::as_str)
                         .filter(|m| !m.trim().is_empty())
-                        .unwrap_or(NO_AGENT)
-                        .to_owned(),
+                        .map(str::to_owned),
                 )),
                 _ => None,
             }
@@ -138,16 +135,17 @@ fn number(value: &Value, key: &str) -> Option<u32> {
 }
 
 /// "You're number 2 in line (about 2 min)." for the waiting banner.
-pub fn queue_text(position: Option<u32>, wait_secs: Option<u32>) -> String {
+pub fn queue_text(position: Option<u32>, wait_secs: Option<u32>, lang: Lang) -> String {
     let wait = wait_secs.map(|s| match s {
-        0..=59 => "less than a minute".to_owned(),
-        s => format!("about {} min", s.div_ceil(60)),
+        0..=59 => lang.t(Text::LessThanMinute).to_owned(),
+        s => fill(lang.t(Text::AboutMinutes), &[&s.div_ceil(60).to_string()]),
     });
-    match (position, wait) {
-        (Some(p), Some(w)) => format!("You're number {p} in line ({w})."),
-        (Some(p), None) => format!("You're number {p} in line."),
-        (None, Some(w)) => format!("Estimated wait: {w}."),
-        (None, None) => "Waiting for the next available agent…".to_owned(),
+    let position = position.map(|p| p.to_string());
+    match (position.as_deref(), wait.as_deref()) {
+        (Some(p), Some(w)) => fill(lang.t(Text::QueuePositionWait), &[p, w]),
+        (Some(p), None) => fill(lang.t(Text::QueuePosition), &[p]),
+        (None, Some(w)) => fill(lang.t(Text::EstimatedWait), &[w]),
+        (None, None) => lang.t(Text::WaitingNextAgent).to_owned(),
     }
 }
 
@@ -192,10 +190,7 @@ mod tests {
         );
         let failed = json!({"type": "event", "name": "handoff.status", "from": {"id": HUB},
                             "value": {"state": "failed"}});
-        assert_eq!(
-            signal(&activity(failed)),
-            Some(Signal::Failed(NO_AGENT.into()))
-        );
+        assert_eq!(signal(&activity(failed)), Some(Signal::Failed(None)));
         let unknown =
             json!({"type": "event", "name": "handoff.status", "value": {"state": "transferred"}});
         assert_eq!(signal(&activity(unknown)), None);
@@ -225,15 +220,15 @@ mod tests {
     #[test]
     fn queue_text_reads_naturally() {
         assert_eq!(
-            queue_text(Some(2), Some(120)),
+            queue_text(Some(2), Some(120), Lang::En),
             "You're number 2 in line (about 2 min)."
         );
         assert_eq!(
-            queue_text(Some(1), Some(30)),
+            queue_text(Some(1), Some(30), Lang::En),
             "You're number 1 in line (less than a minute)."
         );
         assert_eq!(
-            queue_text(None, None),
+            queue_text(None, None, Lang::En),
             "Waiting for the next available agent…"
         );
     }

@@ -8,6 +8,7 @@
 //! - [`handoff`]: live-agent handoff signals (docs/handoff.md).
 //! - [`link`]: one Direct Line conversation: outbox, watermark, seen ids.
 //! - [`session`]: the conversation state machine (events in, effects out).
+//! - [`i18n`]: every visible string, per language.
 //! - [`error`]: request errors, their recovery, and the text a visitor reads.
 //! - [`time`]: time as an input.
 //!
@@ -17,6 +18,7 @@ pub mod activity;
 pub mod config;
 pub mod error;
 pub mod handoff;
+pub mod i18n;
 pub mod link;
 pub mod session;
 pub mod survey;

@@ -17,6 +17,7 @@ use crate::activity::{
 };
 use crate::error::ChatError;
 use crate::handoff::{queue_text, signal, Agent, Handoff, HandoffMode, Signal};
+use crate::i18n::{fill, Lang, Text};
 use crate::link::{AfterFailure, Endpoint, Link, Transport};
 use crate::survey::SurveyAnswers;
 use crate::time::{iso8601, Millis};
@@ -312,7 +313,7 @@ impl Session {
                 channel: Channel::Hub,
                 ..
             } if self.connecting(Channel::Hub) => {
-                let reason = "We couldn't reach an agent right now.".to_owned();
+                let reason = self.lang().t(Text::CouldntReachAgent).to_owned();
                 self.end_handoff(Some(reason), now, &mut effects);
             }
             Event::RetryConnect if matches!(self.phase, Phase::Failed(_)) => {
@@ -449,7 +450,9 @@ impl Session {
             let error = ChatError::BadResponse("conversation without token".into());
             return match channel {
                 Channel::Bot => self.phase = Phase::Failed(error),
-                Channel::Hub => self.end_handoff(Some(error.visitor_message()), 0, effects),
+                Channel::Hub => {
+                    self.end_handoff(Some(error.visitor_message(self.lang())), 0, effects)
+                }
             };
         };
         self.link_mut(channel).endpoint = Some(Endpoint {
@@ -546,7 +549,7 @@ impl Session {
         self.handoff = Handoff::None;
         self.agent_typing = None;
         self.phase = Phase::Ended;
-        self.notice("You ended the chat.", now);
+        self.notice(self.lang().t(Text::YouEndedChat), now);
         effects.push(Effect::CloseStream {
             channel: Channel::Bot,
         });
@@ -602,21 +605,25 @@ impl Session {
                     };
                 }
             }
-            Signal::Accepted(agent) if from_agent_side => {
-                self.notice(&format!("{} joined the chat", agent.name), now);
+            Signal::Accepted(mut agent) if from_agent_side => {
+                if agent.name.is_empty() {
+                    agent.name = self.lang().t(Text::AnAgent).to_owned();
+                }
+                let text = fill(self.lang().t(Text::AgentJoined), &[&agent.name]);
+                self.notice(&text, now);
                 self.handoff = Handoff::Engaged { agent };
             }
             Signal::Completed(agent) if from_agent_side => {
                 let name = agent
                     .map(|a| a.name)
                     .or_else(|| self.agent().map(|a| a.name.clone()));
-                self.notice(
-                    &format!("{} left the chat", name.as_deref().unwrap_or("The agent")),
-                    now,
-                );
+                let lang = self.lang();
+                let name = name.as_deref().unwrap_or(lang.t(Text::TheAgent));
+                self.notice(&fill(lang.t(Text::AgentLeft), &[name]), now);
                 self.end_handoff(None, now, effects);
             }
             Signal::Failed(message) if from_agent_side => {
+                let message = message.unwrap_or_else(|| self.lang().t(Text::NoAgent).to_owned());
                 self.end_handoff(Some(message), now, effects)
             }
             Signal::AgentTyping(agent) if from_agent_side => {
@@ -634,7 +641,7 @@ impl Session {
             position: None,
             wait_secs: None,
         };
-        self.notice("Connecting you to an agent…", now);
+        self.notice(self.lang().t(Text::ConnectingToAgent), now);
         if self.mode == HandoffMode::Bridge {
             let forwarded = self.bridged_initiate(initiate, now);
             self.hub.queue_first(forwarded);
@@ -774,6 +781,11 @@ impl Session {
         }
     }
 
+    /// The interface language, from the locale the page configured.
+    pub fn lang(&self) -> Lang {
+        Lang::pick([self.locale.as_str()])
+    }
+
     fn notice(&mut self, text: &str, now: Millis) {
         self.next_seq += 1;
         let key = format!("{}-notice-{}", self.client_prefix, self.next_seq);
@@ -861,12 +873,12 @@ impl Session {
 }
 
 /// The status line for the waiting state.
-pub fn waiting_text(handoff: &Handoff) -> Option<String> {
+pub fn waiting_text(handoff: &Handoff, lang: Lang) -> Option<String> {
     match handoff {
         Handoff::Waiting {
             position,
             wait_secs,
-        } => Some(queue_text(*position, *wait_secs)),
+        } => Some(queue_text(*position, *wait_secs, lang)),
         _ => None,
     }
 }

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{fill, Lang, Text};
+
 /// Longest value accepted in any field (keeps abuse out of the bot's context).
 pub const MAX_LEN: usize = 200;
 
@@ -28,13 +30,18 @@ impl FieldId {
     ];
 
     /// The visible label.
-    pub fn label(self) -> &'static str {
-        match self {
-            FieldId::FirstName => "First name",
-            FieldId::LastName => "Last name",
-            FieldId::Email => "Email",
-            FieldId::CaseNumber => "Case number",
-        }
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            FieldId::FirstName => Text::FirstName,
+            FieldId::LastName => Text::LastName,
+            FieldId::Email => Text::Email,
+            FieldId::CaseNumber => Text::CaseNumber,
+        })
+    }
+
+    /// The field named `key` (as in [`FieldId::key`]).
+    pub fn from_key(key: &str) -> Option<FieldId> {
+        FieldId::ALL.into_iter().find(|f| f.key() == key)
     }
 
     /// Stable identifier used in element ids, config and the bot context.
@@ -65,10 +72,13 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-/// Which fields the survey shows, in order.
+/// Which fields the survey shows, in order; no fields means no survey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyConfig {
     pub fields: Vec<FieldSpec>,
+    /// The site's case-number pattern (a JavaScript regular expression matched against the
+    /// whole value), replacing the built-in letters-digits-dashes check.
+    pub case_pattern: Option<String>,
 }
 
 impl Default for SurveyConfig {
@@ -82,6 +92,7 @@ impl Default for SurveyConfig {
                 spec(FieldId::Email, true),
                 spec(FieldId::CaseNumber, false),
             ],
+            case_pattern: None,
         }
     }
 }
@@ -138,36 +149,45 @@ pub enum FieldError {
     Required,
     InvalidEmail,
     InvalidCaseNumber,
+    /// The case number does not match the site's pattern.
+    CaseNumberFormat,
     TooLong,
 }
 
 impl FieldError {
     /// The message shown under the field.
-    pub fn message(self, field: FieldId) -> String {
-        match self {
-            FieldError::Required => format!("{} is required.", field.label()),
-            FieldError::InvalidEmail => "Enter an email address like name@example.com.".into(),
-            FieldError::InvalidCaseNumber => {
-                "Case numbers use letters, digits and dashes (3 to 32 characters).".into()
-            }
-            FieldError::TooLong => {
-                format!("{} must be at most {MAX_LEN} characters.", field.label())
-            }
-        }
+    pub fn message(self, field: FieldId, lang: Lang) -> String {
+        let text = match self {
+            FieldError::Required => Text::FieldRequired,
+            FieldError::InvalidEmail => Text::InvalidEmail,
+            FieldError::InvalidCaseNumber => Text::InvalidCaseNumber,
+            FieldError::CaseNumberFormat => Text::CaseNumberFormat,
+            FieldError::TooLong => Text::TooLong,
+        };
+        fill(lang.t(text), &[field.label(lang)])
     }
 }
 
-/// Checks the answers against the config; returns the errors in field order (empty = valid).
-pub fn validate(config: &SurveyConfig, answers: &SurveyAnswers) -> Vec<(FieldId, FieldError)> {
+/// Matches a case number against the site's pattern (the browser's `RegExp` in the widget).
+pub type CasePattern<'a> = Option<&'a dyn Fn(&str) -> bool>;
+
+/// Every field's error, in field order.
+pub fn validate(
+    config: &SurveyConfig,
+    answers: &SurveyAnswers,
+    pattern: CasePattern,
+) -> Vec<(FieldId, FieldError)> {
     config
         .fields
         .iter()
-        .filter_map(|spec| check_field(*spec, answers.get(spec.id).trim()).map(|e| (spec.id, e)))
+        .filter_map(|spec| {
+            check_field(*spec, answers.get(spec.id).trim(), pattern).map(|e| (spec.id, e))
+        })
         .collect()
 }
 
 /// Checks one field's trimmed value.
-pub fn check_field(spec: FieldSpec, value: &str) -> Option<FieldError> {
+pub fn check_field(spec: FieldSpec, value: &str, pattern: CasePattern) -> Option<FieldError> {
     if value.is_empty() {
         return spec.required.then_some(FieldError::Required);
     }
@@ -176,7 +196,10 @@ pub fn check_field(spec: FieldSpec, value: &str) -> Option<FieldError> {
     }
     match spec.id {
         FieldId::Email if !is_email(value) => Some(FieldError::InvalidEmail),
-        FieldId::CaseNumber if !is_case_number(value) => Some(FieldError::InvalidCaseNumber),
+        FieldId::CaseNumber => match pattern {
+            Some(matches) => (!matches(value)).then_some(FieldError::CaseNumberFormat),
+            None => (!is_case_number(value)).then_some(FieldError::InvalidCaseNumber),
+        },
         _ => None,
     }
 }
@@ -235,13 +258,14 @@ mod tests {
         let errors = validate(
             &SurveyConfig::default(),
             &answers("Ada", "ada@example.com", "CAS-01234"),
+            None,
         );
         assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
     fn missing_required_fields_are_reported_in_order() {
-        let errors = validate(&SurveyConfig::default(), &answers("  ", "", ""));
+        let errors = validate(&SurveyConfig::default(), &answers("  ", "", ""), None);
         assert_eq!(
             errors,
             vec![
@@ -259,9 +283,28 @@ mod tests {
                     id: FieldId::CaseNumber,
                     required: false
                 },
-                ""
+                "",
+                None
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_site_pattern_replaces_the_built_in_case_check() {
+        let spec = FieldSpec {
+            id: FieldId::CaseNumber,
+            required: true,
+        };
+        let only_cas = |v: &str| v.starts_with("CAS-");
+        assert_eq!(check_field(spec, "CAS-7", Some(&only_cas)), None);
+        assert_eq!(
+            check_field(spec, "12345", Some(&only_cas)),
+            Some(FieldError::CaseNumberFormat)
+        );
+        assert_eq!(
+            check_field(spec, "", Some(&only_cas)),
+            Some(FieldError::Required)
         );
     }
 
@@ -297,10 +340,13 @@ mod tests {
             id: FieldId::CaseNumber,
             required: false,
         };
-        assert_eq!(check_field(spec, "CAS-1234"), None);
-        assert_eq!(check_field(spec, "12"), Some(FieldError::InvalidCaseNumber));
+        assert_eq!(check_field(spec, "CAS-1234", None), None);
         assert_eq!(
-            check_field(spec, "CAS 1234"),
+            check_field(spec, "12", None),
+            Some(FieldError::InvalidCaseNumber)
+        );
+        assert_eq!(
+            check_field(spec, "CAS 1234", None),
             Some(FieldError::InvalidCaseNumber)
         );
     }
@@ -312,7 +358,7 @@ mod tests {
             required: true,
         };
         assert_eq!(
-            check_field(spec, &"x".repeat(MAX_LEN + 1)),
+            check_field(spec, &"x".repeat(MAX_LEN + 1), None),
             Some(FieldError::TooLong)
         );
     }
@@ -320,8 +366,12 @@ mod tests {
     #[test]
     fn messages_name_the_field() {
         assert_eq!(
-            FieldError::Required.message(FieldId::FirstName),
+            FieldError::Required.message(FieldId::FirstName, Lang::En),
             "First name is required."
+        );
+        assert_eq!(
+            FieldError::TooLong.message(FieldId::Email, Lang::De),
+            "E-Mail darf höchstens 200 Zeichen lang sein."
         );
     }
 

@@ -277,7 +277,9 @@ impl Session {
         effects: &mut Vec<Effect>,
     ) {
         match channel {
-            Channel::Hub => self.end_handoff(Some(error.visitor_message()), now, effects),
+            Channel::Hub => {
+                self.end_handoff(Some(error.visitor_message(self.lang())), now, effects)
+            }
             Channel::Bot => {
                 // Keep the transcript; a retry starts a new conversation, which gets the
                 // survey answers again and then what was not delivered.

@@ -451,7 +451,7 @@ fn explicit_escalation_waits_then_the_agent_joins_and_chats_in_the_same_conversa
         )],
     );
     assert_eq!(
-        waiting_text(&s.handoff).unwrap(),
+        waiting_text(&s.handoff, crate::i18n::Lang::En).unwrap(),
         "You're number 2 in line (about 2 min)."
     );
 
