@@ -268,6 +268,18 @@ pub fn regional_settings_url(token_url: &str) -> Option<String> {
     ))
 }
 
+/// The Direct Line 3.0 base URL named by a `regionalchannelsettings` answer
+/// (`{"channelUrlsById": {"directline": "https://europe.directline.botframework.com/"}}`).
+pub fn regional_directline(body: &str) -> Option<String> {
+    let settings: serde_json::Value = serde_json::from_str(body).ok()?;
+    let host = settings
+        .get("channelUrlsById")?
+        .get("directline")?
+        .as_str()?;
+    let host = check_url("channelUrlsById.directline", host).ok()?;
+    Some(format!("{}/v3/directline", host.trim_end_matches('/')))
+}
+
 /// `data-survey-fields` (which fields, in order; `none` or empty: no survey) and
 /// `data-survey-required` (which of them must be filled).
 fn survey_config(
@@ -588,6 +600,16 @@ mod tests {
         .unwrap();
         assert_eq!(explicit.discovery_url, None);
         assert_eq!(regional_settings_url("/api/directline/token"), None);
+        assert_eq!(
+            regional_directline(r#"{"channelUrlsById":{"directline":"https://europe.directline.botframework.com/"}}"#)
+                .as_deref(),
+            Some("https://europe.directline.botframework.com/v3/directline")
+        );
+        assert_eq!(regional_directline(r#"{"channelUrlsById":{}}"#), None);
+        assert_eq!(
+            regional_directline(r#"{"channelUrlsById":{"directline":"javascript:x"}}"#),
+            None
+        );
         assert_eq!(
             regional_settings_url("/powervirtualagents/botsbyschema/x/directline/token"),
             None

@@ -7,6 +7,7 @@
 //! - [`transcript`]: which activities are visible, and the echo-safe transcript.
 //! - [`handoff`]: live-agent handoff signals (docs/handoff.md).
 //! - [`link`]: one Direct Line conversation: outbox, watermark, seen ids.
+//! - [`page_events`]: what the page's JS API hears about the chat.
 //! - [`session`]: the conversation state machine (events in, effects out).
 //! - [`i18n`]: every visible string, per language.
 //! - [`error`]: request errors, their recovery, and the text a visitor reads.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod handoff;
 pub mod i18n;
 pub mod link;
+pub mod page_events;
 pub mod session;
 pub mod survey;
 pub mod time;

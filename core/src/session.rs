@@ -9,7 +9,7 @@
 //! of a conversation that was dropped are ignored.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::activity::{
     Activity, ActivitySet, Attachment, ChannelAccount, Conversation, TokenResponse,
@@ -67,6 +67,8 @@ pub enum Channel {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     SurveySubmitted(SurveyAnswers),
+    /// The page added values for the bot (`HandoffChat.setContext`).
+    ContextSet(Map<String, Value>),
     TokenReceived {
         channel: Channel,
         token: TokenResponse,
@@ -233,6 +235,9 @@ pub struct Session {
     #[serde(skip)]
     pub mode: HandoffMode,
     pub answers: Option<SurveyAnswers>,
+    /// Values the page gave for the bot (merged over the survey answers).
+    #[serde(default)]
+    pub context: Map<String, Value>,
     pub handoff: Handoff,
     /// The agent currently typing and until when the indicator shows.
     #[serde(skip)]
@@ -261,6 +266,7 @@ impl Session {
             locale,
             mode,
             answers: None,
+            context: Map::new(),
             handoff: Handoff::None,
             agent_typing: None,
             transcript: Transcript::default(),
@@ -285,11 +291,21 @@ impl Session {
             Event::SurveySubmitted(answers) if self.phase == Phase::Survey => {
                 self.answers = Some(answers.trimmed());
                 let start = self.start_event(now);
+                let context = self.set_context_event(now);
+                self.bot.queue_first(context);
                 self.bot.queue_first(start);
                 self.phase = Phase::Connecting;
                 effects.push(Effect::FetchToken {
                     channel: Channel::Bot,
                 });
+            }
+            Event::ContextSet(values) => {
+                self.context.extend(values);
+                if matches!(self.phase, Phase::Connecting | Phase::Chatting) {
+                    let update = self.set_context_event(now);
+                    self.bot.queue(update);
+                    self.pump(Channel::Bot, 0, &mut effects);
+                }
             }
             Event::TokenReceived { channel, token } if self.connecting(channel) => {
                 effects.push(Effect::StartConversation {
@@ -836,12 +852,27 @@ impl Session {
         }
     }
 
-    /// The Copilot Studio-style `startConversation` event carrying the survey answers.
+    /// The Copilot Studio-style `startConversation` event carrying the survey answers and
+    /// the page's context.
     fn start_event(&mut self, now: Millis) -> Activity {
-        let value = serde_json::to_value(&self.answers).unwrap_or_default();
+        self.context_event("startConversation", now)
+    }
+
+    /// `pvaSetContext`: the same values, for Copilot Studio global variables that
+    /// "external sources can set".
+    fn set_context_event(&mut self, now: Millis) -> Activity {
+        self.context_event("pvaSetContext", now)
+    }
+
+    fn context_event(&mut self, name: &str, now: Millis) -> Activity {
+        let mut value = match serde_json::to_value(&self.answers) {
+            Ok(Value::Object(answers)) => answers,
+            _ => Map::new(),
+        };
+        value.extend(self.context.clone());
         self.outgoing("event", now, |a| {
-            a.name = Some("startConversation".into());
-            a.value = Some(value);
+            a.name = Some(name.into());
+            a.value = Some(Value::Object(value));
         })
     }
 

@@ -72,16 +72,18 @@ fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<Effect>) {
     (s, effects)
 }
 
-/// Connected with the start event already posted.
+/// Connected with the start and context events already posted.
 fn chatting(mode: HandoffMode) -> Session {
     let (mut s, _) = connected_with(mode, true);
-    s.step(
-        Event::Posted {
-            channel: Channel::Bot,
-            client_id: "hc1-1".into(),
-        },
-        NOW,
-    );
+    for client_id in ["hc1-1", "hc1-2"] {
+        s.step(
+            Event::Posted {
+                channel: Channel::Bot,
+                client_id: client_id.into(),
+            },
+            NOW,
+        );
+    }
     s
 }
 
@@ -266,11 +268,19 @@ fn messages_typed_before_the_conversation_is_ready_are_queued_then_sent_in_order
         },
         NOW,
     );
-    assert_eq!(posted(&next[0]).1.text.as_deref(), Some("first"));
+    assert!(posted(&next[0]).1.is_event("pvaSetContext"));
     let next = s.step(
         Event::Posted {
             channel: Channel::Bot,
             client_id: "hc1-2".into(),
+        },
+        NOW,
+    );
+    assert_eq!(posted(&next[0]).1.text.as_deref(), Some("first"));
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-3".into(),
         },
         NOW,
     );
@@ -279,7 +289,7 @@ fn messages_typed_before_the_conversation_is_ready_are_queued_then_sent_in_order
         s.step(
             Event::Posted {
                 channel: Channel::Bot,
-                client_id: "hc1-3".into()
+                client_id: "hc1-4".into()
             },
             NOW
         ),
@@ -301,7 +311,7 @@ fn retryable_post_failures_back_off_with_jitter_then_mark_failed_and_retry_resen
     loop {
         let failed = Event::PostFailed {
             channel: Channel::Bot,
-            client_id: "hc1-2".into(),
+            client_id: "hc1-3".into(),
             error: error.clone(),
         };
         match &s.step(failed, NOW)[..] {
@@ -320,10 +330,10 @@ fn retryable_post_failures_back_off_with_jitter_then_mark_failed_and_retry_resen
     }
     assert_eq!(s.transcript.entries()[0].delivery, Delivery::Failed);
 
-    let effects = s.step(Event::RetryMessage("hc1-2".into()), NOW);
+    let effects = s.step(Event::RetryMessage("hc1-3".into()), NOW);
     assert_eq!(
         posted(&effects[0]).1.client_activity_id(),
-        Some("hc1-2"),
+        Some("hc1-3"),
         "same id: no twin"
     );
     assert_eq!(s.transcript.entries()[0].delivery, Delivery::Sending);
@@ -418,7 +428,11 @@ fn session_survives_a_serde_round_trip() {
         (&s.user_id, &s.answers, &s.transcript)
     );
     assert_eq!(back.bot.endpoint, s.bot.endpoint);
-    assert_eq!(back.pending(), 2, "undelivered activities are kept");
+    assert_eq!(
+        back.pending(),
+        3,
+        "undelivered activities are kept: start, context, message"
+    );
 }
 
 // ---- handoff, relay mode ----
@@ -1155,13 +1169,15 @@ fn the_token_is_refreshed_at_half_its_lifetime() {
             ..
         }
     )));
-    s.step(
-        Event::Posted {
-            channel: Channel::Bot,
-            client_id: "hc1-1".into(),
-        },
-        NOW,
-    );
+    for client_id in ["hc1-1", "hc1-2"] {
+        s.step(
+            Event::Posted {
+                channel: Channel::Bot,
+                client_id: client_id.into(),
+            },
+            NOW,
+        );
+    }
     let effects = s.step(Event::MessageTyped("hi".into()), NOW);
     assert!(
         matches!(&effects[0], Effect::PostActivity { endpoint, .. } if endpoint.token == "tok2")
@@ -1179,7 +1195,7 @@ fn an_expired_token_on_post_is_refreshed_and_the_message_sent_once_after() {
     let effects = s.step(
         Event::PostFailed {
             channel: Channel::Bot,
-            client_id: "hc1-2".into(),
+            client_id: "hc1-3".into(),
             error: expired,
         },
         NOW,
@@ -1208,7 +1224,7 @@ fn an_expired_token_on_post_is_refreshed_and_the_message_sent_once_after() {
     );
     let sent = posts(&effects);
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].1.client_activity_id(), Some("hc1-2"));
+    assert_eq!(sent[0].1.client_activity_id(), Some("hc1-3"));
 }
 
 #[test]
@@ -1352,11 +1368,14 @@ fn when_polling_a_send_is_followed_by_one_early_read() {
     assert!(
         matches!(
             &effects[..],
-            [Effect::Poll {
-                once: true,
-                after_ms: POLL_AFTER_SEND_MS,
-                ..
-            }]
+            [
+                Effect::Poll {
+                    once: true,
+                    after_ms: POLL_AFTER_SEND_MS,
+                    ..
+                },
+                Effect::PostActivity { .. }
+            ]
         ),
         "{effects:?}"
     );
@@ -1368,5 +1387,68 @@ fn when_polling_a_send_is_followed_by_one_early_read() {
         },
         NOW,
     );
-    assert_eq!(effects, vec![], "with a stream, no extra read");
+    assert!(
+        matches!(&effects[..], [Effect::PostActivity { .. }]),
+        "with a stream, no extra read: {effects:?}"
+    );
+}
+
+#[test]
+fn the_bot_gets_the_survey_and_page_context_as_start_and_pva_set_context_events() {
+    let mut s = session(HandoffMode::Relay);
+    let plan: Map<String, Value> = serde_json::from_value(json!({"plan": "gold"})).unwrap();
+    assert_eq!(
+        s.step(Event::ContextSet(plan), NOW),
+        vec![],
+        "before the chat: kept"
+    );
+    s.step(Event::SurveySubmitted(answers()), NOW);
+    s.step(
+        Event::TokenReceived {
+            channel: Channel::Bot,
+            token: token("tok"),
+        },
+        NOW,
+    );
+    let effects = s.step(
+        Event::ConversationStarted {
+            channel: Channel::Bot,
+            conversation: conversation("conv1", true),
+        },
+        NOW,
+    );
+    let expected = json!({"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
+                          "caseNumber": "CAS-42", "plan": "gold"});
+    let start = posts(&effects)[0].1.clone();
+    assert!(start.is_event("startConversation"));
+    assert_eq!(start.value.as_ref(), Some(&expected));
+    let next = s.step(
+        Event::Posted {
+            channel: Channel::Bot,
+            client_id: "hc1-1".into(),
+        },
+        NOW,
+    );
+    let context = posted(&next[0]).1;
+    assert!(context.is_event("pvaSetContext"));
+    assert_eq!(context.value.as_ref(), Some(&expected));
+}
+
+#[test]
+fn context_set_during_the_chat_is_sent_at_once_and_overrides() {
+    let mut s = chatting(HandoffMode::Relay);
+    let update: Map<String, Value> =
+        serde_json::from_value(json!({"plan": "platinum", "email": "ada@work.example"})).unwrap();
+    let effects = s.step(Event::ContextSet(update), NOW);
+    let sent = posted(&effects[0]).1;
+    assert!(sent.is_event("pvaSetContext"));
+    let value = sent.value.as_ref().unwrap();
+    assert_eq!(
+        (&value["plan"], &value["email"], &value["firstName"]),
+        (
+            &json!("platinum"),
+            &json!("ada@work.example"),
+            &json!("Ada")
+        )
+    );
 }
