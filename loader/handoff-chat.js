@@ -1,22 +1,79 @@
 /* handoff-chat loader: the one script a site owner pastes.
- * Classic script (no module, no globals). Finds its own URL and creates one host element with
- * an open shadow root holding the widget stylesheet and a launcher drawn at once, without
- * waiting for the wasm. The wasm is fetched when the browser is idle or on the visitor's
- * first interaction with the launcher, whichever comes first; a click made before it is
- * ready opens the chat as soon as it is. */
+ * Classic script (no module). Defines one global, the page API `window.HandoffChat`, and
+ * creates one host element with an open shadow root holding the widget stylesheet and a
+ * launcher drawn at once, without waiting for the wasm. The wasm is fetched when the
+ * browser is idle or on the visitor's first interaction with the launcher, whichever comes
+ * first; a click (or an API call) made before it is ready takes effect as soon as it is.
+ * Configuration: the script tag's data-* attributes, over which a page may lay
+ * `window.HandoffChat = {config: {...}}` defined before this script (same names,
+ * camelCase). */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector('script[src*="handoff-chat.js"]');
   if (!script || document.querySelector("[data-handoff-chat]")) return;
   var base = new URL(".", script.src).href;
   var attributes = {};
-  for (var name in script.dataset) attributes[name] = script.dataset[name];
+  var name;
+  for (name in script.dataset) attributes[name] = script.dataset[name];
+  var preset = window.HandoffChat && window.HandoffChat.config;
+  if (preset && typeof preset === "object") {
+    for (name in preset) if (preset[name] != null) attributes[name] = String(preset[name]);
+  }
   var mark = function (what) {
     if (window.performance && performance.mark) performance.mark("handoff-chat:" + what);
   };
 
+  // The page API. Calls made before the widget is ready are queued, in order.
+  var listeners = {};
+  var queued = [];
+  var command = null;
+  function emit(type, detailJson) {
+    var detail = detailJson ? JSON.parse(detailJson) : {};
+    (listeners[type] || []).slice().forEach(function (callback) {
+      try {
+        callback(detail);
+      } catch (error) {
+        console.error("handoff-chat: a listener for " + type + " failed", error);
+      }
+    });
+    window.dispatchEvent(new CustomEvent("handoff-chat:" + type, { detail: detail }));
+  }
+  function call(name, argument) {
+    var json = argument === undefined ? undefined : JSON.stringify(argument);
+    if (command) command(name, json);
+    else {
+      queued.push([name, json]);
+      load();
+    }
+  }
+  var api = {
+    open: function () { call("open"); },
+    close: function () { call("close"); },
+    toggle: function () { call("toggle"); },
+    startChat: function () { call("startChat"); },
+    endChat: function () { call("endChat"); },
+    setContext: function (values) {
+      if (!values || typeof values !== "object" || Array.isArray(values)) {
+        console.error("handoff-chat: setContext takes a plain object, for example {plan: \"gold\"}");
+        return;
+      }
+      call("setContext", values);
+    },
+    on: function (type, callback) {
+      (listeners[type] = listeners[type] || []).push(callback);
+    },
+    off: function (type, callback) {
+      listeners[type] = (listeners[type] || []).filter(function (c) { return c !== callback; });
+    },
+    config: preset
+  };
+  window.HandoffChat = api;
+
   var host = document.createElement("div");
   host.setAttribute("data-handoff-chat", "");
+  // Read by the stylesheet before the wasm (validated there, which reports bad values).
+  host.setAttribute("data-theme", attributes.theme || "auto");
+  host.setAttribute("data-position", attributes.position || "right");
   var shadow = host.attachShadow({ mode: "open" });
   var style = document.createElement("link");
   style.rel = "stylesheet";
@@ -26,14 +83,33 @@
   });
   var root = document.createElement("div");
   root.className = "hc-root";
+  if (/^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(attributes.primaryColor || "")) {
+    root.style.setProperty("--hc-primary", attributes.primaryColor);
+  }
   shadow.appendChild(style);
   shadow.appendChild(root);
 
+  // Mobile: the panel fills the visual viewport, so the composer stays above the keyboard.
+  var viewport = window.visualViewport;
+  if (viewport) {
+    var fit = function () {
+      root.style.setProperty("--hc-vh", viewport.height + "px");
+      root.style.setProperty("--hc-vt", viewport.offsetTop + "px");
+    };
+    viewport.addEventListener("resize", fit);
+    viewport.addEventListener("scroll", fit);
+    fit();
+  }
+
+  // The page's language, then the browser's (data-locale wins, in the widget).
+  var locale = document.documentElement.lang || navigator.language || "en-US";
   // The same markup as the widget's own launcher, so the swap is invisible.
   var launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "hc-launcher";
-  launcher.setAttribute("aria-label", "Open chat");
+  var labels = { es: "Abrir chat", fr: "Ouvrir le chat", de: "Chat öffnen", ar: "فتح الدردشة" };
+  launcher.setAttribute("aria-label", attributes.launcherLabel ||
+    labels[(attributes.locale || locale).slice(0, 2).toLowerCase()] || "Open chat");
   launcher.setAttribute("aria-expanded", "false");
   var svgNs = "http://www.w3.org/2000/svg";
   var icon = document.createElementNS(svgNs, "svg");
@@ -56,8 +132,10 @@
         }).then(function () {
           var hadFocus = shadow.activeElement === launcher;
           launcher.remove();
-          glue.mount(root, attributes, navigator.language || "en-US", openRequested);
+          command = glue.mount(root, attributes, locale, openRequested, emit);
           mark("ready");
+          emit("ready");
+          queued.splice(0).forEach(function (c) { command(c[0], c[1]); });
           if (hadFocus && !openRequested) {
             var own = root.querySelector(".hc-launcher");
             if (own) own.focus();
@@ -67,6 +145,7 @@
       .catch(function (error) {
         launcher.removeAttribute("aria-busy");
         console.error("handoff-chat: the widget could not load from " + base, error);
+        emit("error", JSON.stringify({ message: "The chat could not load." }));
       });
     return loading;
   }
@@ -82,9 +161,10 @@
   function start() {
     document.body.appendChild(host);
     styled.then(function () {
-      root.appendChild(launcher);
+      if (!command) root.appendChild(launcher);
       mark("launcher");
     });
+    if (attributes.startOpen !== undefined && attributes.startOpen !== "false") load();
     var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
     idle(load, { timeout: 2000 });
   }

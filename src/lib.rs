@@ -1,44 +1,144 @@
 //! handoff-chat widget: the browser side.
 //!
 //! Layout:
-//! - [`client`]: Direct Line I/O and the controller running the core session's effects.
+//! - [`client`]: Direct Line I/O, the controller running the core session's effects, and
+//!   the page API's events.
 //! - [`ui`]: Leptos components (no network access).
 //!
 //! The loader script (`loader/handoff-chat.js`) creates the host element, its shadow root
-//! and stylesheet, then calls [`mount`] with the script tag's `data-*` attributes. Nothing
-//! here touches the host page outside that shadow root.
+//! and stylesheet, owns `window.HandoffChat`, then calls [`mount`] with the script tag's
+//! `data-*` attributes. Nothing here touches the host page outside that shadow root.
 
 pub mod client;
 pub mod ui;
 
 use std::collections::BTreeMap;
 
-use handoff_core::config::WidgetConfig;
+use handoff_core::config::{ConfigError, WidgetConfig};
+use handoff_core::i18n::Lang;
+use handoff_core::session::{Event, Phase};
+use handoff_core::survey::SurveyAnswers;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-/// Mounts the widget into `container` (inside the loader's shadow root).
-/// `attributes` is the script tag's dataset; `fallback_locale` the browser's language;
-/// `open` is true when the visitor clicked the loader's launcher before the wasm was ready.
+use client::{page_api, Chat};
+
+/// Mounts the widget into `container` (inside the loader's shadow root) and returns the
+/// function the page API calls: `command(name, json)`.
+///
+/// `attributes`: the script tag's dataset merged with the page's config object;
+/// `fallback_locale`: the page's `lang`, else the browser's language; `open`: the visitor
+/// clicked the loader's launcher (or the page called `open()`) before the wasm was ready;
+/// `emit(name, detailJson)`: how the page hears about the chat.
 #[wasm_bindgen]
 pub fn mount(
     container: web_sys::HtmlElement,
     attributes: js_sys::Object,
     fallback_locale: String,
     open: bool,
-) {
+    emit: js_sys::Function,
+) -> js_sys::Function {
     // Debug builds log panics; the release build aborts without formatting them (size).
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let config = WidgetConfig::from_attributes(&dataset(&attributes), &fallback_locale);
-    if let Err(error) = &config {
-        web_sys::console::error_1(&error.to_string().into());
+    page_api::set_emitter(emit);
+    let config = WidgetConfig::from_attributes(&dataset(&attributes), &fallback_locale)
+        .and_then(check_pattern);
+    let lang = config
+        .as_ref()
+        .map_or_else(|_| Lang::pick([fallback_locale.as_str()]), |c| c.lang);
+    apply_look(&container, lang, config.as_ref().ok());
+    match &config {
+        Err(error) => {
+            web_sys::console::error_1(&error.to_string().into());
+            page_api::emit(
+                "error",
+                &serde_json::json!({ "message": error.to_string() }),
+            );
+        }
+        Ok(c) if c.secret.is_some() => web_sys::console::warn_1(
+            &"handoff-chat: WARNING: data-directline-secret puts your Direct Line secret in \
+              the page, where anyone can read it and use your bot. Use it for local testing \
+              only; production pages use data-token-url."
+                .into(),
+        ),
+        Ok(_) => {}
     }
-    leptos::mount::mount_to(
-        container,
-        move || view! { <ui::App config=config start_open=open/> },
-    )
+    let open = RwSignal::new(open || config.as_ref().is_ok_and(|c| c.start_open));
+    let chat = config.as_ref().ok().map(|c| Chat::new(c.clone()));
+    let survey_fields = config.as_ref().map_or(0, |c| c.survey.fields.len());
+    leptos::mount::mount_to(container, move || {
+        view! { <ui::App config=config open=open chat=chat fallback_lang=lang/> }
+    })
     .forget();
+    let command = move |name: String, json: Option<String>| match name.as_str() {
+        "open" => open.set(true),
+        "close" => open.set(false),
+        "toggle" => open.update(|o| *o = !*o),
+        "startChat" => {
+            open.set(true);
+            if let Some(chat) = chat {
+                start_chat(chat, survey_fields);
+            }
+        }
+        "endChat" => {
+            if let Some(chat) = chat {
+                chat.dispatch(Event::EndChat);
+            }
+        }
+        "setContext" => {
+            let values = json.and_then(|j| serde_json::from_str(&j).ok());
+            match (chat, values) {
+                (Some(chat), Some(values)) => chat.set_context(values),
+                (_, None) => web_sys::console::error_1(
+                    &"handoff-chat: setContext takes a plain object of values".into(),
+                ),
+                _ => {}
+            }
+        }
+        _ => {}
+    };
+    Closure::<dyn Fn(String, Option<String>)>::new(command)
+        .into_js_value()
+        .unchecked_into()
+}
+
+/// `startChat()`: a new chat after an ended one; with no survey fields the conversation
+/// starts at once, otherwise the survey shows (required answers cannot be skipped).
+fn start_chat(chat: Chat, survey_fields: usize) {
+    if chat.phase.get_untracked() == Phase::Ended {
+        chat.restart();
+    }
+    if survey_fields == 0 && chat.phase.get_untracked() == Phase::Survey {
+        chat.dispatch(Event::SurveySubmitted(SurveyAnswers::default()));
+    }
+}
+
+/// A case-number pattern the browser cannot compile is a configuration error.
+fn check_pattern(config: WidgetConfig) -> Result<WidgetConfig, ConfigError> {
+    match config
+        .survey
+        .case_pattern
+        .as_deref()
+        .map(ui::compile_pattern)
+    {
+        Some(Err(_)) => Err(ConfigError::BadPattern {
+            value: config.survey.case_pattern.unwrap_or_default(),
+        }),
+        _ => Ok(config),
+    }
+}
+
+/// Language, direction and brand colour on the widget's root element (CSSOM, which a
+/// strict Content-Security-Policy allows, unlike style attributes).
+fn apply_look(container: &web_sys::HtmlElement, lang: Lang, config: Option<&WidgetConfig>) {
+    let _ = container.set_attribute("lang", lang.tag());
+    let _ = container.set_attribute("dir", if lang.rtl() { "rtl" } else { "ltr" });
+    if let Some((color, on_color)) = config.and_then(|c| c.primary_color.as_ref()) {
+        let style = container.style();
+        let _ = style.set_property("--hc-primary", color);
+        let _ = style.set_property("--hc-on-primary", on_color);
+    }
 }
 
 /// Reads a plain JS object of string values (non-strings are ignored).

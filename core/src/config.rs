@@ -106,6 +106,10 @@ pub enum ConfigError {
     },
     #[error("handoff-chat: data-primary-color=\"{value}\" is not a colour: use #rgb or #rrggbb.")]
     BadColor { value: String },
+    #[error(
+        "handoff-chat: data-case-number-pattern=\"{value}\" is not a valid regular expression."
+    )]
+    BadPattern { value: String },
     #[error("handoff-chat: {attribute}=\"{value}\" is not one of: {allowed}.")]
     BadChoice {
         attribute: &'static str,

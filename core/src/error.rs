@@ -1,12 +1,10 @@
 //! Errors of the client side of the protocol, and the one place that turns them into text
 //! a visitor reads.
 
-use serde::{Deserialize, Serialize};
-
 use crate::i18n::{fill, Lang, Text};
 
 /// Why a request to the chat service failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChatError {
     /// The request never got an HTTP answer (offline, DNS, CORS, connection refused).
     #[error("network error: {0}")]

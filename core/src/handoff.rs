@@ -3,14 +3,13 @@
 //! [`signal`] turns a hub or bot activity into a [`Signal`] the session acts on; agent
 //! messages are recognised by `channelData.handoff.agent`. Pure parsing, no state.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::activity::Activity;
 use crate::i18n::{fill, Lang, Text};
 
 /// How the agent is reached (`data-handoff-mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HandoffMode {
     /// The hub relays the agent into the bot's own conversation.
     #[default]
@@ -20,14 +19,14 @@ pub enum HandoffMode {
 }
 
 /// A human agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agent {
     pub id: String,
     pub name: String,
 }
 
 /// Where the visitor is with respect to a human agent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Handoff {
     /// Chatting with the bot.
     #[default]

@@ -109,10 +109,11 @@ pub enum Text {
     ErrBusy,
     ErrTrouble,
     ErrUnreadable,
+    IsTyping,
 }
 
 /// Number of strings per table.
-const N: usize = Text::ErrUnreadable as usize + 1;
+const N: usize = Text::IsTyping as usize + 1;
 
 /// Replaces each `{}` in `template` with the next argument.
 pub fn fill(template: &str, args: &[&str]) -> String {
@@ -126,7 +127,7 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
-const TABLES: [[&str; N]; 5] = [EN, ES, FR, DE, AR];
+static TABLES: [[&str; N]; 5] = [EN, ES, FR, DE, AR];
 
 const EN: [&str; N] = [
     "Chat with us",
@@ -183,6 +184,7 @@ const EN: [&str; N] = [
     "The chat service is busy right now. Please try again in a moment.",
     "The chat service is having trouble (error {}). Please try again.",
     "The chat service sent an answer we could not read. Please try again.",
+    "{} is typing…",
 ];
 
 const ES: [&str; N] = [
@@ -240,6 +242,7 @@ const ES: [&str; N] = [
     "El servicio de chat está ocupado. Inténtalo de nuevo en un momento.",
     "El servicio de chat tiene problemas (error {}). Inténtalo de nuevo.",
     "El servicio de chat envió una respuesta ilegible. Inténtalo de nuevo.",
+    "{} está escribiendo…",
 ];
 
 const FR: [&str; N] = [
@@ -297,6 +300,7 @@ const FR: [&str; N] = [
     "Le service de chat est occupé. Réessayez dans un instant.",
     "Le service de chat rencontre un problème (erreur {}). Réessayez.",
     "Le service de chat a envoyé une réponse illisible. Réessayez.",
+    "{} écrit…",
 ];
 
 const DE: [&str; N] = [
@@ -354,6 +358,7 @@ const DE: [&str; N] = [
     "Der Chat-Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
     "Der Chat-Dienst hat ein Problem (Fehler {}). Bitte versuchen Sie es erneut.",
     "Der Chat-Dienst hat eine unlesbare Antwort gesendet. Bitte versuchen Sie es erneut.",
+    "{} schreibt…",
 ];
 
 const AR: [&str; N] = [
@@ -411,6 +416,7 @@ const AR: [&str; N] = [
     "خدمة الدردشة مشغولة الآن. يرجى المحاولة بعد قليل.",
     "تواجه خدمة الدردشة مشكلة (الخطأ {}). يرجى المحاولة مجددًا.",
     "أرسلت خدمة الدردشة ردًا تعذّرت قراءته. يرجى المحاولة مجددًا.",
+    "{} يكتب…",
 ];
 
 #[cfg(test)]

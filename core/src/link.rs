@@ -6,8 +6,6 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use serde::{Deserialize, Serialize};
-
 use crate::activity::{Activity, ActivitySet};
 use crate::error::{ChatError, Recovery};
 use crate::time::Millis;
@@ -27,7 +25,7 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> Millis {
 }
 
 /// How activities arrive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Transport {
     /// WebSocket stream.
     #[default]
@@ -37,19 +35,17 @@ pub enum Transport {
 }
 
 /// Credentials for requests on a conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub conversation_id: String,
     pub token: String,
 }
 
-/// An outgoing activity and how often posting it has failed (stored as the bare activity:
-/// a reload starts the count afresh).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+/// An outgoing activity and how often posting it has failed (a reload starts the count
+/// afresh).
+#[derive(Debug, Clone, PartialEq)]
 struct Outgoing {
     activity: Activity,
-    #[serde(skip)]
     attempts: u32,
 }
 
@@ -66,42 +62,41 @@ pub enum AfterFailure {
 
 /// Client-side state of one Direct Line conversation. Only what a reload needs is stored
 /// (credentials, watermark, undelivered activities); connection state starts afresh.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     pub endpoint: Option<Endpoint>,
-    #[serde(skip)]
     pub transport: Transport,
     pub watermark: Option<String>,
     /// Bumped whenever the link is dropped, so late results of an old stream, poll or
     /// conversation are recognised and ignored.
-    #[serde(skip)]
     pub generation: u32,
     /// Stream failures in a row (reset once a stream has been healthy for a minute).
-    #[serde(skip)]
     pub stream_failures: u32,
     /// When the current stream opened.
-    #[serde(skip)]
     pub healthy_since: Option<Millis>,
     /// Whether a stream ever opened on this conversation (some servers only poll).
-    #[serde(skip)]
     pub stream_ever_opened: bool,
     /// When the connection was first lost, while it is being re-established.
-    #[serde(skip)]
     pub reconnecting_since: Option<Millis>,
     /// Polls failed in a row.
-    #[serde(skip)]
     pub poll_failures: u32,
     /// After a page reload: nothing is posted until the activities since the watermark
     /// have been read, so what already reached the server is not sent twice.
-    #[serde(skip)]
     pub resuming: bool,
-    #[serde(skip)]
     seen: HashSet<String>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,
 }
 
 impl Link {
+    /// The undelivered activities, in flight first (what a reload must still send).
+    pub fn undelivered(&self) -> impl Iterator<Item = &Activity> {
+        self.in_flight
+            .iter()
+            .chain(&self.outbox)
+            .map(|outgoing| &outgoing.activity)
+    }
+
     /// Activities queued or in flight.
     pub fn pending(&self) -> usize {
         self.outbox.len() + usize::from(self.in_flight.is_some())

@@ -2,6 +2,8 @@
 //! events): derived by comparing what the visitor saw before and after an update, so
 //! the session itself needs no knowledge of the page API.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use crate::handoff::Handoff;
@@ -20,14 +22,17 @@ pub struct Seen<'a> {
 /// then the handoff and phase changes. Each is a name and its `detail` object.
 pub fn changes(before: &Seen, after: &Seen, lang: Lang) -> Vec<(&'static str, Value)> {
     let mut events = Vec::new();
+    // By key, so a long transcript costs one pass, not one search per entry.
+    let known: HashMap<&str, Delivery> = before
+        .entries
+        .iter()
+        .map(|e| (e.key.as_str(), e.delivery))
+        .collect();
     for entry in after.entries {
-        let old = before.entries.iter().rev().find(|e| e.key == entry.key);
+        let old = known.get(entry.key.as_str());
         let name = match entry.author {
             Author::Bot | Author::Agent if old.is_none() => "message-received",
-            Author::Visitor
-                if entry.delivery == Delivery::Sent
-                    && old.is_none_or(|o| o.delivery != Delivery::Sent) =>
-            {
+            Author::Visitor if entry.delivery == Delivery::Sent && old != Some(&Delivery::Sent) => {
                 "message-sent"
             }
             _ => continue,

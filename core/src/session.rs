@@ -8,7 +8,6 @@
 //! effects and events name the [`Channel`] they belong to and its generation, so results
 //! of a conversation that was dropped are ignored.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::activity::{
@@ -33,7 +32,7 @@ pub const TYPING_THROTTLE_MS: Millis = 3_000;
 pub const AGENT_TYPING_MS: Millis = 6_000;
 
 /// Where the session is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     /// Waiting for the pre-conversation survey.
     Survey,
@@ -47,15 +46,8 @@ pub enum Phase {
     Ended,
 }
 
-impl Phase {
-    /// The phase of a session read back from storage: only live chats are stored.
-    fn restored() -> Self {
-        Phase::Chatting
-    }
-}
-
 /// Which Direct Line conversation an effect or event belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
     /// The bot's conversation (also the agent's, in relay mode).
     Bot,
@@ -224,23 +216,21 @@ pub enum Effect {
 /// The whole client-side state of one chat. Serialisable so it can be resumed after a
 /// reload; only a live chat is stored, and what a reload re-derives (connection state,
 /// typing, the mode from the page's config) is skipped: each stored type costs wasm bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    #[serde(skip, default = "Phase::restored")]
     pub phase: Phase,
     /// The visitor's Direct Line user id (`dl_...`).
     pub user_id: String,
-    #[serde(skip)]
     pub locale: String,
-    #[serde(skip)]
     pub mode: HandoffMode,
     pub answers: Option<SurveyAnswers>,
     /// Values the page gave for the bot (merged over the survey answers).
-    #[serde(default)]
     pub context: Map<String, Value>,
+    /// The bot's Direct Line base URL when it was discovered (Copilot Studio), so a resumed
+    /// chat talks to the same regional host.
+    pub directline: Option<String>,
     pub handoff: Handoff,
     /// The agent currently typing and until when the indicator shows.
-    #[serde(skip)]
     pub agent_typing: Option<(String, Millis)>,
     pub transcript: Transcript,
     bot: Link,
@@ -248,10 +238,8 @@ pub struct Session {
     /// Prefix making clientActivityIDs unique across page loads.
     client_prefix: String,
     next_seq: u64,
-    #[serde(skip)]
     last_typing_sent: Option<Millis>,
     /// Jitter source (xorshift), seeded from the random client prefix.
-    #[serde(skip)]
     rng: u64,
 }
 
@@ -267,6 +255,7 @@ impl Session {
             mode,
             answers: None,
             context: Map::new(),
+            directline: None,
             handoff: Handoff::None,
             agent_typing: None,
             transcript: Transcript::default(),
@@ -704,10 +693,8 @@ impl Session {
             Some(Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        value.insert(
-            "survey".into(),
-            serde_json::to_value(&self.answers).unwrap_or_default(),
-        );
+        let survey = self.answers.as_ref().map(SurveyAnswers::to_map);
+        value.insert("survey".into(), survey.map_or(Value::Null, Value::Object));
         let conversation_id = self
             .bot
             .endpoint
@@ -865,10 +852,11 @@ impl Session {
     }
 
     fn context_event(&mut self, name: &str, now: Millis) -> Activity {
-        let mut value = match serde_json::to_value(&self.answers) {
-            Ok(Value::Object(answers)) => answers,
-            _ => Map::new(),
-        };
+        let mut value = self
+            .answers
+            .as_ref()
+            .map(SurveyAnswers::to_map)
+            .unwrap_or_default();
         value.extend(self.context.clone());
         self.outgoing("event", now, |a| {
             a.name = Some(name.into());
@@ -928,6 +916,7 @@ fn seed(text: &str) -> u64 {
 }
 
 mod recovery;
+mod stored;
 pub use recovery::Connectivity;
 #[cfg(test)]
 mod tests;

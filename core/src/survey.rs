@@ -132,6 +132,15 @@ impl SurveyAnswers {
         }
     }
 
+    /// The answers as the bot reads them (`{"firstName": ..., ...}`), built directly rather
+    /// than through serde: the widget then needs no serializer for this type.
+    pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        FieldId::ALL
+            .iter()
+            .map(|id| (id.key().to_owned(), self.get(*id).into()))
+            .collect()
+    }
+
     /// The same answers with surrounding whitespace removed.
     pub fn trimmed(&self) -> Self {
         Self {

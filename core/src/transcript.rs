@@ -5,8 +5,6 @@
 //! visitor's own message updates its entry instead of adding a twin, and a replayed activity
 //! (same id) is ignored. Text is kept as plain text: rendering it as HTML is never allowed.
 
-use serde::{Deserialize, Serialize};
-
 use crate::activity::Activity;
 use crate::handoff::agent_of;
 
@@ -49,29 +47,6 @@ impl Delivery {
     }
 }
 
-/// Stores the two small enums of every entry as one digit each: a derived enum
-/// (de)serializer per type costs the wasm about a kilobyte.
-macro_rules! stored_as_digit {
-    ($ty:ident: $($variant:ident = $n:literal),+) => {
-        impl Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_u8(match self { $($ty::$variant => $n),+ })
-            }
-        }
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                match u8::deserialize(d)? {
-                    $($n => Ok($ty::$variant),)+
-                    other => Err(serde::de::Error::custom(format_args!("unknown {} {other}", stringify!($ty)))),
-                }
-            }
-        }
-    };
-}
-
-stored_as_digit!(Author: Visitor = 0, Bot = 1, Agent = 2, System = 3);
-stored_as_digit!(Delivery: Queued = 0, Sending = 1, Sent = 2, Failed = 3, Received = 4);
-
 /// What kind of visible thing an activity is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -100,7 +75,7 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
 }
 
 /// One line of the transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Stable key: the clientActivityID for the visitor's messages, else the activity id.
     pub key: String,
@@ -116,14 +91,18 @@ pub struct Entry {
     pub delivery: Delivery,
 }
 
-/// The ordered list of visible entries (stored as a plain list).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+/// The ordered list of visible entries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Transcript {
     entries: Vec<Entry>,
 }
 
 impl Transcript {
+    /// A transcript read back from storage.
+    pub fn from_entries(entries: Vec<Entry>) -> Self {
+        Self { entries }
+    }
+
     /// Entries in display order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -304,19 +283,6 @@ mod tests {
         t.set_delivery("c1", Delivery::Sent);
         t.set_delivery("c1", Delivery::Failed);
         assert_eq!(t.entries()[0].delivery, Delivery::Sent);
-    }
-
-    #[test]
-    fn entries_store_author_and_delivery_as_digits_and_refuse_unknown_ones() {
-        let mut t = Transcript::default();
-        t.push_local("c1".into(), "x".into(), String::new(), Delivery::Failed);
-        let json = serde_json::to_value(&t).unwrap();
-        assert_eq!(
-            (json[0]["author"].clone(), json[0]["delivery"].clone()),
-            (json!(0), json!(3))
-        );
-        assert_eq!(serde_json::from_value::<Transcript>(json).unwrap(), t);
-        assert!(serde_json::from_value::<Delivery>(json!(9)).is_err());
     }
 
     #[test]

@@ -17,6 +17,28 @@ pub async fn fetch_token(token_url: &str) -> Result<TokenResponse, ChatError> {
     parse(&request("GET", token_url, None, None).await?)
 }
 
+/// `POST /tokens/generate` with a Direct Line secret (local testing only: the page then
+/// holds the secret).
+pub async fn generate_token(base: &str, secret: &str) -> Result<TokenResponse, ChatError> {
+    parse(
+        &request(
+            "POST",
+            &format!("{base}/tokens/generate"),
+            Some(secret),
+            None,
+        )
+        .await?,
+    )
+}
+
+/// Copilot Studio's regional Direct Line base URL, from `regionalchannelsettings`.
+pub async fn discover_directline(settings_url: &str) -> Result<String, ChatError> {
+    let body = request("GET", settings_url, None, None).await?;
+    handoff_core::config::regional_directline(&body).ok_or_else(|| {
+        ChatError::BadResponse("regionalchannelsettings names no Direct Line URL".into())
+    })
+}
+
 /// `POST /conversations` with a token: starts (or joins) the token's conversation.
 pub async fn start_conversation(base: &str, token: &str) -> Result<Conversation, ChatError> {
     parse(&request("POST", &format!("{base}/conversations"), Some(token), None).await?)

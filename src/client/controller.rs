@@ -3,8 +3,11 @@
 
 use futures::future::{AbortHandle, Abortable};
 use gloo_timers::future::TimeoutFuture;
+use handoff_core::activity::TokenResponse;
 use handoff_core::config::WidgetConfig;
+use handoff_core::error::ChatError;
 use handoff_core::handoff::Handoff;
+use handoff_core::page_events::{self, Seen};
 use handoff_core::session::{Channel, Connectivity, Effect, Event, Phase, Session};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::Millis;
@@ -13,7 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::storage::Store;
-use super::{api, stream};
+use super::{api, page_api, stream};
 
 /// Handle to one chat, shared with the components through context. Copy: it only holds
 /// arena ids, so closures can capture it freely.
@@ -45,11 +48,7 @@ impl Chat {
     pub fn new(config: WidgetConfig) -> Self {
         let store = Store::new(config.persist, &config.token_url);
         // The stored chat omits what the page's config says.
-        let restored = store.load().map(|mut s| {
-            s.mode = config.handoff;
-            s.locale = config.locale.clone();
-            s
-        });
+        let restored = store.load(&config.locale, config.handoff);
         let resuming = restored.is_some();
         let session = restored.unwrap_or_else(|| {
             Session::new(
@@ -66,10 +65,10 @@ impl Chat {
             connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(session.transcript.entries().to_vec()),
             session: StoredValue::new(session),
-            config: StoredValue::new(config),
             streams: StoredValue::new(Vec::new()),
             sync_scheduled: StoredValue::new(false),
             store: StoredValue::new_local(store),
+            config: StoredValue::new(config),
         };
         if resuming {
             chat.dispatch(Event::Resume {
@@ -95,8 +94,10 @@ impl Chat {
     pub fn restart(self) {
         self.session.update_value(|s| {
             let answers = s.answers.take();
+            let context = std::mem::take(&mut s.context);
             *s = Session::new(random_id("dl_"), random_id("hc"), s.locale.clone(), s.mode);
             s.answers = answers;
+            s.context = context;
         });
         self.sync();
     }
@@ -122,8 +123,9 @@ impl Chat {
 
     /// Mirrors the session into the signals the UI reads.
     fn sync(self) {
-        self.session.with_value(|s| {
+        let events = self.session.with_value(|s| {
             self.store.with_value(|store| store.save(s));
+            let events = self.changes(s);
             set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);
@@ -137,15 +139,69 @@ impl Chat {
             {
                 self.entries.set(s.transcript.entries().to_vec());
             }
+            events
         });
+        // After the session is released: a listener may call the API (endChat, ...).
+        for (name, detail) in events {
+            page_api::emit(name, &detail);
+        }
     }
 
-    /// (Direct Line base URL, token URL) of a channel.
+    /// What the page hears about since the signals were last set.
+    fn changes(self, s: &Session) -> Vec<(&'static str, serde_json::Value)> {
+        self.phase.with_untracked(|phase| {
+            self.handoff.with_untracked(|handoff| {
+                self.entries.with_untracked(|entries| {
+                    let before = Seen {
+                        phase,
+                        handoff,
+                        entries,
+                    };
+                    let after = Seen {
+                        phase: &s.phase,
+                        handoff: &s.handoff,
+                        entries: s.transcript.entries(),
+                    };
+                    page_events::changes(&before, &after, s.lang())
+                })
+            })
+        })
+    }
+
+    /// (Direct Line base URL, token URL) of a channel. A Copilot Studio bot's base URL is
+    /// the one discovered when its conversation started (kept with the session).
     fn urls(self, channel: Channel) -> (String, String) {
+        let discovered = self.session.with_value(|s| s.directline.clone());
         self.config.with_value(|c| match (channel, &c.hub) {
             (Channel::Hub, Some(hub)) => (hub.url.clone(), hub.token_url.clone()),
-            _ => (c.directline_url.clone(), c.token_url.clone()),
+            _ => (
+                discovered.unwrap_or_else(|| c.directline_url.clone()),
+                c.token_url.clone(),
+            ),
         })
+    }
+
+    /// A token for a new conversation: from the token URL, or (local testing) the secret.
+    /// A Copilot Studio bot's regional Direct Line URL is discovered first.
+    async fn token(self, channel: Channel) -> Result<TokenResponse, ChatError> {
+        let (discovery, secret) = self.config.with_value(|c| match channel {
+            Channel::Bot => (c.discovery_url.clone(), c.secret.clone()),
+            Channel::Hub => (None, None),
+        });
+        if let Some(settings_url) = discovery {
+            let found = api::discover_directline(&settings_url).await?;
+            self.session.update_value(|s| s.directline = Some(found));
+        }
+        let (base, token_url) = self.urls(channel);
+        match secret {
+            Some(secret) => api::generate_token(&base, &secret).await,
+            None => api::fetch_token(&token_url).await,
+        }
+    }
+
+    /// Merges values for the bot (`HandoffChat.setContext`).
+    pub fn set_context(self, values: serde_json::Map<String, serde_json::Value>) {
+        self.dispatch(Event::ContextSet(values));
     }
 
     fn perform(self, effect: Effect) {
@@ -207,7 +263,7 @@ impl Chat {
     /// Performs a request-like effect and returns the event reporting its outcome.
     async fn request(self, effect: Effect) -> Option<Event> {
         Some(match effect {
-            Effect::FetchToken { channel } => match api::fetch_token(&self.urls(channel).1).await {
+            Effect::FetchToken { channel } => match self.token(channel).await {
                 Ok(token) => Event::TokenReceived { channel, token },
                 Err(error) => Event::ConnectFailed { channel, error },
             },

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod controller;
+pub mod page_api;
 mod storage;
 pub mod stream;
 

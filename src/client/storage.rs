@@ -3,6 +3,7 @@
 //! logged and otherwise ignored: the chat goes on without persistence.
 
 use handoff_core::config::Persist;
+use handoff_core::handoff::HandoffMode;
 use handoff_core::session::{Phase, Session};
 
 /// Where one widget's session is kept.
@@ -23,23 +24,19 @@ impl Store {
         };
         Self {
             storage,
-            key: format!("handoff-chat:v1:{token_url}"),
+            key: format!("handoff-chat:{token_url}"),
         }
     }
 
-    /// A session worth resuming (a live conversation), if one is stored.
-    pub fn load(&self) -> Option<Session> {
+    /// The live conversation stored for this widget, if any, with the page's `locale` and
+    /// `mode`.
+    pub fn load(&self, locale: &str, mode: HandoffMode) -> Option<Session> {
         let text = self.storage.as_ref()?.get_item(&self.key).ok().flatten()?;
-        match serde_json::from_str::<Session>(&text) {
-            Ok(session) if session.phase == Phase::Chatting => Some(session),
-            Ok(_) => None,
-            Err(e) => {
-                web_sys::console::warn_1(
-                    &format!("handoff-chat: ignored a stored chat it cannot read: {e}").into(),
-                );
-                None
-            }
+        let session = Session::from_stored(&text, locale.to_owned(), mode);
+        if session.is_none() {
+            web_sys::console::warn_1(&"handoff-chat: ignored a stored chat it cannot read".into());
         }
+        session
     }
 
     /// Saves a live session; forgets it once there is nothing to resume (ended, survey).
@@ -48,10 +45,7 @@ impl Store {
             return;
         };
         let result = if session.phase == Phase::Chatting {
-            match serde_json::to_string(session) {
-                Ok(text) => storage.set_item(&self.key, &text),
-                Err(_) => Ok(()),
-            }
+            storage.set_item(&self.key, &session.to_stored())
         } else {
             storage.remove_item(&self.key)
         };

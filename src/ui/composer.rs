@@ -1,8 +1,11 @@
 //! The message box: Enter sends, Shift+Enter adds a line, empty messages cannot be sent.
 
+use handoff_core::i18n::Text;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
+
+use super::t;
 
 /// Labelled textarea and send button.
 #[component]
@@ -34,12 +37,12 @@ pub fn Composer(
                 send();
             }
         >
-            <label for="hc-message" class="hc-visually-hidden">"Message"</label>
+            <label for="hc-message" class="hc-visually-hidden">{t(Text::MessageLabel)}</label>
             <textarea
                 id="hc-message"
                 class="hc-composer__input"
                 rows="1"
-                placeholder="Type your message…"
+                placeholder=t(Text::TypeMessage)
                 node_ref=textarea
                 prop:value=move || draft.get()
                 on:input=move |ev| {
@@ -58,7 +61,7 @@ pub fn Composer(
             <button
                 type="submit"
                 class="hc-composer__send"
-                aria-label="Send"
+                aria-label=t(Text::Send)
                 disabled=move || draft.with(|d| d.trim().is_empty())
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

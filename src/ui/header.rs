@@ -1,9 +1,11 @@
 //! Panel header: title, who the visitor is talking to, end-chat and minimise buttons.
 
 use handoff_core::handoff::Handoff;
+use handoff_core::i18n::{fill, Text};
 use handoff_core::session::{Event, Phase};
 use leptos::prelude::*;
 
+use super::lang;
 use crate::client::Chat;
 
 /// The panel's title bar. Offers "End chat" while a conversation is live.
@@ -11,10 +13,14 @@ use crate::client::Chat;
 pub fn Header(
     /// Text shown as the panel title.
     title: String,
+    /// The site's line under the title, shown while no agent is involved.
+    #[prop(optional_no_strip)]
+    subtitle: Option<String>,
     /// Called when the visitor minimises the panel.
     on_minimize: Callback<()>,
 ) -> impl IntoView {
     let chat = use_context::<Chat>();
+    let lang = lang();
     let live = move || {
         chat.is_some_and(|c| {
             c.phase
@@ -22,11 +28,12 @@ pub fn Header(
         })
     };
     let subtitle = move || {
-        chat.and_then(|c| match c.handoff.get() {
-            Handoff::Engaged { agent } => Some(format!("Chatting with {}", agent.name)),
-            Handoff::Waiting { .. } => Some("Waiting for an agent".to_owned()),
-            Handoff::None => None,
-        })
+        let handoff = chat.map(|c| c.handoff.get()).unwrap_or_default();
+        match handoff {
+            Handoff::Engaged { agent } => Some(fill(lang.t(Text::ChattingWith), &[&agent.name])),
+            Handoff::Waiting { .. } => Some(lang.t(Text::WaitingForAgent).to_owned()),
+            Handoff::None => subtitle.clone(),
+        }
     };
     view! {
         <header class="hc-panel__header">
@@ -44,13 +51,13 @@ pub fn Header(
                         }
                     }
                 >
-                    "End chat"
+                    {lang.t(Text::EndChat)}
                 </button>
             </Show>
             <button
                 type="button"
                 class="hc-panel__minimize"
-                aria-label="Minimize chat"
+                aria-label=lang.t(Text::MinimizeChat)
                 on:click=move |_| on_minimize.run(())
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

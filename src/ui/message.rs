@@ -1,8 +1,11 @@
 //! One transcript entry. Text is inserted as a text node: markup in it stays visible text.
 
+use handoff_core::i18n::{fill, Text};
 use handoff_core::transcript::{Author, Delivery, Entry};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
+
+use super::t;
 
 /// A message bubble with sender, time and (for the visitor's own) delivery state; agent
 /// messages carry the agent's initial, and widget notices are a centred line.
@@ -32,7 +35,7 @@ pub fn Message(
                 <span class="hc-msg__sender">
                     <span class="hc-msg__avatar" aria-hidden="true">{initial}</span>
                     <span aria-hidden="true">{name.clone()}</span>
-                    <span class="hc-visually-hidden">{format!("{name} (agent)")}</span>
+                    <span class="hc-visually-hidden">{fill(t(Text::AgentSuffix), &[&name])}</span>
                 </span>
             }
             .into_any()
@@ -41,10 +44,10 @@ pub fn Message(
         }
     });
     let status = match entry.delivery {
-        Delivery::Queued => Some("Waiting to send"),
-        Delivery::Sending => Some("Sending…"),
-        Delivery::Sent => Some("Sent"),
-        Delivery::Failed => Some("Not sent"),
+        Delivery::Queued => Some(t(Text::WaitingToSend)),
+        Delivery::Sending => Some(t(Text::Sending)),
+        Delivery::Sent => Some(t(Text::Sent)),
+        Delivery::Failed => Some(t(Text::NotSent)),
         Delivery::Received => None,
     };
     let failed = entry.delivery == Delivery::Failed;
@@ -66,7 +69,7 @@ pub fn Message(
                     .then(|| {
                         view! {
                             <button type="button" class="hc-msg__retry" on:click=move |_| on_retry.run(())>
-                                "Retry"
+                                {t(Text::Retry)}
                             </button>
                         }
                     })}

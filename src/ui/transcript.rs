@@ -1,9 +1,11 @@
 //! The message list: a keyed list, so an update re-renders only the entries that changed.
 
+use handoff_core::i18n::Text;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::message::Message;
+use super::t;
 use crate::client::Chat;
 
 /// Transcript of the conversation, announced politely to screen readers.
@@ -21,7 +23,7 @@ pub fn Transcript() -> impl IntoView {
         });
     });
     view! {
-        <ol class="hc-transcript" role="log" aria-live="polite" aria-label="Conversation" node_ref=list>
+        <ol class="hc-transcript" role="log" aria-live="polite" aria-label=t(Text::ConversationLabel) node_ref=list>
             <For
                 each=move || chat.entries.get()
                 key=|entry| (entry.key.clone(), entry.delivery.as_str())

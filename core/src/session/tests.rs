@@ -414,25 +414,68 @@ fn bot_replies_are_shown_and_events_typing_and_replays_hidden() {
 }
 
 #[test]
-fn session_survives_a_serde_round_trip() {
+fn session_survives_a_storage_round_trip() {
     let (mut s, _) = connected_with(HandoffMode::Bridge, true);
     s.step(
         Event::MessageTyped("queued behind the start event".into()),
         NOW,
     );
-    let json = serde_json::to_string(&s).unwrap();
-    let back: Session = serde_json::from_str(&json).unwrap();
+    s.step(
+        Event::ContextSet(json!({"plan": "gold"}).as_object().unwrap().clone()),
+        NOW,
+    );
+    s.directline = Some("https://europe.directline.botframework.com/v3/directline".into());
+    s.handoff = Handoff::Engaged {
+        agent: Agent {
+            id: "a1".into(),
+            name: "Alex".into(),
+        },
+    };
+    s.transcript
+        .push_notice("n1".into(), "Alex joined the chat".into(), "t".into());
+    let text = s.to_stored();
+    let back = Session::from_stored(&text, "fr-FR".into(), HandoffMode::Bridge).unwrap();
     assert_eq!(back.phase, Phase::Chatting);
     assert_eq!(
-        (&back.user_id, &back.answers, &back.transcript),
-        (&s.user_id, &s.answers, &s.transcript)
+        (
+            &back.user_id,
+            &back.answers,
+            &back.transcript,
+            &back.context
+        ),
+        (&s.user_id, &s.answers, &s.transcript, &s.context)
+    );
+    assert_eq!(
+        (
+            &back.directline,
+            &back.handoff,
+            back.next_seq,
+            back.locale.as_str()
+        ),
+        (&s.directline, &s.handoff, s.next_seq, "fr-FR")
     );
     assert_eq!(back.bot.endpoint, s.bot.endpoint);
+    assert_eq!(back.bot.watermark, s.bot.watermark);
     assert_eq!(
         back.pending(),
-        3,
-        "undelivered activities are kept: start, context, message"
+        4,
+        "undelivered activities are kept: start, context, message, context update"
     );
+    assert_eq!(
+        back.bot.undelivered().collect::<Vec<_>>(),
+        s.bot.undelivered().collect::<Vec<_>>()
+    );
+    for bad in [
+        "",
+        "{}",
+        r#"{"v": 1}"#,
+        &text.replace(r#""v":2"#, r#""v":3"#),
+    ] {
+        assert!(
+            Session::from_stored(bad, "en".into(), HandoffMode::Relay).is_none(),
+            "{bad}"
+        );
+    }
 }
 
 // ---- handoff, relay mode ----
@@ -1310,7 +1353,7 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
     );
 
     // The page reloads: the state comes back from storage.
-    let mut s: Session = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    let mut s = Session::from_stored(&s.to_stored(), "en-US".into(), HandoffMode::Relay).unwrap();
     let effects = s.step(
         Event::Resume {
             client_prefix: "hc2".into(),
