@@ -27,8 +27,13 @@
   var listeners = {};
   var queued = [];
   var command = null;
-  function emit(type, detailJson) {
-    var detail = detailJson ? JSON.parse(detailJson) : {};
+  // The widget reports events as a name and a list of values (see core's page_events).
+  function emit(type, values) {
+    var v = values || [];
+    var detail = /^message-/.test(type)
+      ? { author: v[0], sender: v[1], text: v[2], id: v[3] || null, timestamp: v[4] }
+      : /^agent-/.test(type) ? { agent: v[0] }
+      : type === "error" ? { message: v[0] } : {};
     (listeners[type] || []).slice().forEach(function (callback) {
       try {
         callback(detail);
@@ -145,7 +150,7 @@
       .catch(function (error) {
         launcher.removeAttribute("aria-busy");
         console.error("handoff-chat: the widget could not load from " + base, error);
-        emit("error", JSON.stringify({ message: "The chat could not load." }));
+        emit("error", ["The chat could not load."]);
       });
     return loading;
   }

@@ -12,3 +12,12 @@ TRUNK_OFFLINE=true \
   CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
   trunk build --release
+# Leptos always links server_fn's browser client, whose streaming adapters (wasm-streams'
+# IntoUnderlying* classes) are wasm exports, so no dead-code pass can drop them. This widget
+# never calls a server function: remove the exports and let wasm-opt drop their code
+# (1.3 KB brotli). The glue's classes for them are never constructed.
+wasm=dist/handoff-chat-widget_bg.wasm
+node_modules/.bin/wasm-opt "$wasm" -o "$wasm" -Oz --converge \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --remove-exports --pass-arg='remove-exports@*intounderlying*' --strip-producers

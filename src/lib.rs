@@ -29,7 +29,7 @@ use client::{page_api, Chat};
 /// `attributes`: the script tag's dataset merged with the page's config object;
 /// `fallback_locale`: the page's `lang`, else the browser's language; `open`: the visitor
 /// clicked the loader's launcher (or the page called `open()`) before the wasm was ready;
-/// `emit(name, detailJson)`: how the page hears about the chat.
+/// `emit(name, values)`: how the page hears about the chat.
 #[wasm_bindgen]
 pub fn mount(
     container: web_sys::HtmlElement,
@@ -51,10 +51,7 @@ pub fn mount(
     match &config {
         Err(error) => {
             web_sys::console::error_1(&error.to_string().into());
-            page_api::emit(
-                "error",
-                &serde_json::json!({ "message": error.to_string() }),
-            );
+page_api::emit("error", &[error.to_string()]);
         }
         Ok(c) if c.secret.is_some() => web_sys::console::warn_1(
             &"handoff-chat: WARNING: data-directline-secret puts your Direct Line secret in \

@@ -16,6 +16,9 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language, in table order.
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Es, Lang::Fr, Lang::De, Lang::Ar];
+
     /// The language of a BCP 47 tag (`fr-CA` → French), if supported.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();

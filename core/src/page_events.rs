@@ -2,10 +2,6 @@
 //! events): derived by comparing what the visitor saw before and after an update, so
 //! the session itself needs no knowledge of the page API.
 
-use std::collections::HashMap;
-
-use serde_json::{json, Value};
-
 use crate::handoff::Handoff;
 use crate::i18n::Lang;
 use crate::session::Phase;
@@ -18,61 +14,70 @@ pub struct Seen<'a> {
     pub entries: &'a [Entry],
 }
 
+/// One event: its name and its values, which the loader turns into the `detail` object:
+/// `message-received` / `message-sent`: author, sender, text, id, timestamp;
+/// `agent-joined` / `agent-left`: the agent's name; `error`: the visitor-facing message.
+pub type PageEvent = (&'static str, Vec<String>);
+
 /// The events between `before` and `after`, in the order they happened: messages first,
-/// then the handoff and phase changes. Each is a name and its `detail` object.
-pub fn changes(before: &Seen, after: &Seen, lang: Lang) -> Vec<(&'static str, Value)> {
+/// then the handoff and phase changes.
+pub fn changes(before: &Seen, after: &Seen, lang: Lang) -> Vec<PageEvent> {
     let mut events = Vec::new();
-    // By key, so a long transcript costs one pass, not one search per entry.
-    let known: HashMap<&str, Delivery> = before
-        .entries
-        .iter()
-        .map(|e| (e.key.as_str(), e.delivery))
-        .collect();
-    for entry in after.entries {
-        let old = known.get(entry.key.as_str());
+    for (i, entry) in after.entries.iter().enumerate() {
+        // The transcript only appends, so an entry seen before is at the same index.
+        let old = before.entries.get(i).filter(|old| old.key == entry.key);
         let name = match entry.author {
             Author::Bot | Author::Agent if old.is_none() => "message-received",
-            Author::Visitor if entry.delivery == Delivery::Sent && old != Some(&Delivery::Sent) => {
+            Author::Visitor
+                if entry.delivery == Delivery::Sent
+                    && old.is_none_or(|o| o.delivery != Delivery::Sent) =>
+            {
                 "message-sent"
             }
             _ => continue,
         };
         events.push((name, message(entry)));
     }
-    match (before.handoff, after.handoff) {
-        (Handoff::None, Handoff::Waiting { .. }) => events.push(("handoff-started", json!({}))),
-        (Handoff::Engaged { agent }, now) if !matches!(now, Handoff::Engaged { .. }) => {
-            events.push(("agent-left", json!({ "agent": agent.name })))
-        }
-        _ => {}
+    let engaged = |h: &Handoff| match h {
+        Handoff::Engaged { agent } => Some(agent.name.clone()),
+        _ => None,
+    };
+    let (was, is) = (engaged(before.handoff), engaged(after.handoff));
+    if matches!(
+        (before.handoff, after.handoff),
+        (Handoff::None, Handoff::Waiting { .. })
+    ) {
+        events.push(("handoff-started", Vec::new()));
     }
-    if let (old, Handoff::Engaged { agent }) = (before.handoff, after.handoff) {
-        if !matches!(old, Handoff::Engaged { .. }) {
-            events.push(("agent-joined", json!({ "agent": agent.name })));
-        }
+    if was.is_some() && is.is_none() {
+        events.push(("agent-left", was.into_iter().collect()));
+    } else if was.is_none() && is.is_some() {
+        events.push(("agent-joined", is.into_iter().collect()));
     }
     if before.phase != after.phase {
         match after.phase {
-            Phase::Ended => events.push(("chat-ended", json!({}))),
-            Phase::Failed(error) => events.push((
-                "error",
-                json!({ "message": error.visitor_message(lang), "detail": error.to_string() }),
-            )),
+            Phase::Ended => events.push(("chat-ended", Vec::new())),
+            Phase::Failed(error) => events.push(("error", vec![error.visitor_message(lang)])),
             _ => {}
         }
     }
     events
 }
 
-fn message(entry: &Entry) -> Value {
+fn message(entry: &Entry) -> Vec<String> {
     let author = match entry.author {
         Author::Visitor => "visitor",
         Author::Bot => "bot",
         Author::Agent => "agent",
         Author::System => "system",
     };
-    json!({ "id": entry.id, "author": author, "sender": entry.sender, "text": entry.text,
-            "timestamp": entry.timestamp })
+    vec![
+        author.to_owned(),
+        entry.sender.clone(),
+        entry.text.clone(),
+        entry.id.clone().unwrap_or_default(),
+        entry.timestamp.clone(),
+    ]
 }
 
 #[cfg(test)]
@@ -129,8 +134,8 @@ mod tests {
         );
         let detail = &changes(&seen(&sending), &seen(&later), Lang::En)[1].1;
         assert_eq!(
-            (&detail["author"], &detail["text"], &detail["sender"]),
-            (&json!("bot"), &json!("text b1"), &json!("Demo Bot"))
+            detail,
+            &["bot", "Demo Bot", "text b1", "c|b1", "2026-11-22T03:00:00.000Z"]
         );
     }
 
@@ -161,7 +166,7 @@ mod tests {
             &state(&chatting, &alex),
             Lang::En,
         );
-        assert_eq!(joined, vec![("agent-joined", json!({"agent": "Alex"}))]);
+        assert_eq!(joined, vec![("agent-joined", vec!["Alex".to_owned()])]);
         assert_eq!(
             names(
                 state(&chatting, &alex),
@@ -176,6 +181,6 @@ mod tests {
             Lang::En,
         );
         assert_eq!(error[0].0, "error");
-        assert!(error[0].1["message"].as_str().unwrap().contains("reach"));
+        assert!(error[0].1[0].contains("reach"));
     }
 }

@@ -120,7 +120,10 @@ async fn request(
     json: Option<String>,
 ) -> Result<String, ChatError> {
     let network =
-        |e: JsValue| ChatError::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+        |e: JsValue| match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => ChatError::Network(error.message().into()),
+        None => ChatError::Network(e.as_string().unwrap_or_default()),
+    };
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(network)?;

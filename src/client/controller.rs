@@ -7,7 +7,7 @@ use handoff_core::activity::TokenResponse;
 use handoff_core::config::WidgetConfig;
 use handoff_core::error::ChatError;
 use handoff_core::handoff::Handoff;
-use handoff_core::page_events::{self, Seen};
+use handoff_core::page_events::{self, PageEvent, Seen};
 use handoff_core::session::{Channel, Connectivity, Effect, Event, Phase, Session};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::Millis;
@@ -148,7 +148,7 @@ impl Chat {
     }
 
     /// What the page hears about since the signals were last set.
-    fn changes(self, s: &Session) -> Vec<(&'static str, serde_json::Value)> {
+    fn changes(self, s: &Session) -> Vec<PageEvent> {
         self.phase.with_untracked(|phase| {
             self.handoff.with_untracked(|handoff| {
                 self.entries.with_untracked(|entries| {

@@ -10,18 +10,19 @@ thread_local! {
     static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Keeps the loader's `emit(name, detailJson)` function.
+/// Keeps the loader's `emit(name, values)` function.
 pub fn set_emitter(emit: js_sys::Function) {
     EMIT.with(|e| *e.borrow_mut() = Some(emit));
 }
 
-/// Tells the page about `name` (`opened`, `message-received`, ...). A listener that throws
-/// is the page's problem: the error is logged, the chat goes on.
-pub fn emit(name: &str, detail: &serde_json::Value) {
+/// Tells the page about `name` (`opened`, `message-received`, ...) with the values the
+/// loader puts in the event's `detail` (see [`handoff_core::page_events`]). A listener that
+/// throws is the page's problem: the error is logged, the chat goes on.
+pub fn emit(name: &str, values: &[String]) {
     EMIT.with(|e| {
         if let Some(emit) = e.borrow().as_ref() {
-            let detail = JsValue::from_str(&serde_json::to_string(detail).unwrap_or_default());
-            if let Err(error) = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail) {
+            let values: js_sys::Array = values.iter().map(|v| JsValue::from_str(v)).collect();
+            if let Err(error) = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &values) {
                 web_sys::console::error_2(&"handoff-chat: a page listener failed".into(), &error);
             }
         }

@@ -29,7 +29,7 @@ pub fn App(
     let open = open.unwrap_or_else(|| RwSignal::new(false));
     let panel = NodeRef::<html::Section>::new();
     let lang = config.as_ref().map_or(fallback_lang, |c| c.lang);
-    provide_context(lang);
+    super::set_lang(lang);
     let title = config
         .as_ref()
         .map_or_else(|_| lang.t(Text::ChatTitle).to_owned(), |c| c.title.clone());
@@ -69,7 +69,7 @@ pub fn App(
         }
         if was_open.is_some_and(|was| was != is_open) {
             let name = if is_open { "opened" } else { "closed" };
-            page_api::emit(name, &serde_json::json!({}));
+            page_api::emit(name, &[]);
         }
         is_open
     });

@@ -14,12 +14,22 @@ mod transcript;
 
 pub use app::App;
 
-use handoff_core::i18n::{Lang, Text};
-use leptos::prelude::*;
+use std::sync::atomic::{AtomicU8, Ordering};
 
-/// The interface language the App provided (English outside an App, e.g. in tests).
+use handoff_core::i18n::{Lang, Text};
+
+/// The interface language. One widget per page, so a global rather than a reactive
+/// context (whose lookups cost every component wasm bytes).
+static LANG: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the interface language (the App does, before rendering).
+pub fn set_lang(lang: Lang) {
+    LANG.store(lang as u8, Ordering::Relaxed);
+}
+
+/// The interface language the App set (English before, e.g. in component tests).
 pub fn lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
+    Lang::ALL[usize::from(LANG.load(Ordering::Relaxed))]
 }
 
 /// A visible string in the interface language. Call while rendering, not in handlers.
