@@ -114,7 +114,7 @@
   launcher.className = "hc-launcher";
   var labels = { es: "Abrir chat", fr: "Ouvrir le chat", de: "Chat öffnen", ar: "فتح الدردشة" };
   launcher.setAttribute("aria-label", attributes.launcherLabel ||
-    labels[(attributes.locale || locale).slice(0, 2).toLowerCase()] || "Open chat");
+    labels[(attributes.locale || locale).split(/[-_]/)[0].toLowerCase()] || "Open chat");
   launcher.setAttribute("aria-expanded", "false");
   var svgNs = "http://www.w3.org/2000/svg";
   var icon = document.createElementNS(svgNs, "svg");
@@ -128,16 +128,28 @@
 
   var openRequested = false;
   var loading = null;
+  // English is built in; another language's strings are a small module of their own,
+  // fetched alongside the wasm.
+  var lang = (attributes.locale || locale).split(/[-_]/)[0].toLowerCase();
+  function translation() {
+    if (!labels[lang]) return Promise.resolve(undefined);
+    return import(base + "locales/" + lang + ".js").then(function (module) {
+      return [lang].concat(module.default);
+    }, function (error) {
+      console.warn("handoff-chat: no " + lang + " strings, showing English", error);
+    });
+  }
   function load() {
     if (loading) return loading;
-    loading = import(base + "handoff-chat-widget.js")
-      .then(function (glue) {
+    loading = Promise.all([import(base + "handoff-chat-widget.js"), translation()])
+      .then(function (loaded) {
+        var glue = loaded[0];
         return glue.default({ module_or_path: base + "handoff-chat-widget_bg.wasm" }).then(function () {
           return styled;
         }).then(function () {
           var hadFocus = shadow.activeElement === launcher;
           launcher.remove();
-          command = glue.mount(root, attributes, locale, openRequested, emit);
+          command = glue.mount(root, attributes, locale, openRequested, emit, loaded[1]);
           mark("ready");
           emit("ready");
           queued.splice(0).forEach(function (c) { command(c[0], c[1]); });

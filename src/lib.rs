@@ -15,7 +15,7 @@ pub mod ui;
 use std::collections::BTreeMap;
 
 use handoff_core::config::{ConfigError, WidgetConfig};
-use handoff_core::i18n::Lang;
+use handoff_core::i18n::{self, Lang};
 use handoff_core::session::{Event, Phase};
 use handoff_core::survey::SurveyAnswers;
 use leptos::prelude::*;
@@ -29,7 +29,8 @@ use client::{page_api, Chat};
 /// `attributes`: the script tag's dataset merged with the page's config object;
 /// `fallback_locale`: the page's `lang`, else the browser's language; `open`: the visitor
 /// clicked the loader's launcher (or the page called `open()`) before the wasm was ready;
-/// `emit(name, values)`: how the page hears about the chat.
+/// `emit(name, values)`: how the page hears about the chat; `translation`: the strings of
+/// `locales/<lang>.js` for a visitor whose language is not English.
 #[wasm_bindgen]
 pub fn mount(
     container: web_sys::HtmlElement,
@@ -37,11 +38,15 @@ pub fn mount(
     fallback_locale: String,
     open: bool,
     emit: js_sys::Function,
+    translation: Option<js_sys::Array>,
 ) -> js_sys::Function {
     // Debug builds log panics; the release build aborts without formatting them (size).
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     page_api::set_emitter(emit);
+    if let Some(strings) = translation {
+        install_translation(&strings);
+    }
     let config = WidgetConfig::from_attributes(&dataset(&attributes), &fallback_locale)
         .and_then(check_pattern);
     let lang = config
@@ -51,7 +56,7 @@ pub fn mount(
     match &config {
         Err(error) => {
             web_sys::console::error_1(&error.to_string().into());
-page_api::emit("error", &[error.to_string()]);
+            page_api::emit("error", &[error.to_string()]);
         }
         Ok(c) if c.secret.is_some() => web_sys::console::warn_1(
             &"handoff-chat: WARNING: data-directline-secret puts your Direct Line secret in \
@@ -98,6 +103,15 @@ page_api::emit("error", &[error.to_string()]);
     Closure::<dyn Fn(String, Option<String>)>::new(command)
         .into_js_value()
         .unchecked_into()
+}
+
+/// Installs the loaded locale table (its first value is the language tag).
+fn install_translation(strings: &js_sys::Array) {
+    let mut strings: Vec<String> = strings.iter().filter_map(|s| s.as_string()).collect();
+    let lang = Lang::from_tag(&strings.remove(0));
+    if let Err(why) = lang.ok_or("unknown language").and_then(|l| i18n::install(l, strings)) {
+        web_sys::console::warn_1(&format!("handoff-chat: showing English: {why}").into());
+    }
 }
 
 /// `startChat()`: a new chat after an ended one; with no survey fields the conversation

@@ -3,6 +3,10 @@
 //! One table per language, indexed by [`Text`]; `{}` marks where [`fill`] puts its
 //! arguments, in order. The language comes from `data-locale`, else the page's `lang`, else
 //! the browser ([`Lang::pick`]); anything unsupported falls back to English.
+//!
+//! English is built in. The other tables live in `locales/<lang>.js` and are loaded only
+//! for visitors who need them (the loader imports one next to the wasm, and the widget
+//! [`install`]s it), so an English page downloads none of them.
 
 /// A supported interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,9 +53,13 @@ impl Lang {
         self == Lang::Ar
     }
 
-    /// The string `text` in this language.
+    /// The string `text` in this language (English until its table is installed).
     pub fn t(self, text: Text) -> &'static str {
-        TABLES[self as usize][text as usize]
+        let i = text as usize;
+        match table(self) {
+            Some(strings) => &strings[i],
+            None => EN[i],
+        }
     }
 }
 
@@ -130,7 +138,57 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     out
 }
 
-static TABLES: [[&str; N]; 5] = [EN, ES, FR, DE, AR];
+/// The installed translation (one language per page).
+#[cfg(not(test))]
+static INSTALLED: std::sync::OnceLock<(Lang, Vec<String>)> = std::sync::OnceLock::new();
+
+/// Installs `lang`'s table (the strings of `locales/<lang>.js`). Refused, keeping English,
+/// when it does not have one string per [`Text`] with English's `{}` placeholders.
+pub fn install(lang: Lang, strings: Vec<String>) -> Result<(), &'static str> {
+    check(&strings)?;
+    #[cfg(not(test))]
+    let _ = INSTALLED.set((lang, strings));
+    #[cfg(test)]
+    let _ = lang;
+    Ok(())
+}
+
+fn check(strings: &[String]) -> Result<(), &'static str> {
+    if strings.len() != N {
+        return Err("a locale table needs one string per text");
+    }
+    let same_placeholders = strings
+        .iter()
+        .zip(EN)
+        .all(|(s, en)| !s.trim().is_empty() && s.matches("{}").count() == en.matches("{}").count());
+    same_placeholders
+        .then_some(())
+        .ok_or("a locale string is empty or has other placeholders than English")
+}
+
+#[cfg(not(test))]
+fn table(lang: Lang) -> Option<&'static [String]> {
+    let (installed, strings) = INSTALLED.get()?;
+    (*installed == lang && lang != Lang::En).then_some(strings.as_slice())
+}
+
+/// Tests read the shipped tables directly.
+#[cfg(test)]
+fn table(lang: Lang) -> Option<&'static [String]> {
+    static TABLES: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        [
+            include_str!("../../locales/es.js"),
+            include_str!("../../locales/fr.js"),
+            include_str!("../../locales/de.js"),
+            include_str!("../../locales/ar.js"),
+        ]
+        .iter()
+        .map(|module| tests::parse_module(module))
+        .collect()
+    });
+    (lang != Lang::En).then(|| tables[lang as usize - 1].as_slice())
+}
 
 const EN: [&str; N] = [
     "Chat with us",
@@ -190,238 +248,6 @@ const EN: [&str; N] = [
     "{} is typing…",
 ];
 
-const ES: [&str; N] = [
-    "Chatea con nosotros",
-    "Abrir chat",
-    "Cerrar chat",
-    "Minimizar chat",
-    "Finalizar chat",
-    "Antes de empezar, cuéntanos un poco sobre ti.",
-    "Iniciar chat",
-    "Nombre",
-    "Apellidos",
-    "Correo electrónico",
-    "Número de caso",
-    "{} es obligatorio.",
-    "Escribe un correo como nombre@ejemplo.com.",
-    "El número de caso usa letras, dígitos y guiones (de 3 a 32 caracteres).",
-    "Este número de caso no tiene el formato esperado.",
-    "{} admite como máximo 200 caracteres.",
-    "Mensaje",
-    "Escribe tu mensaje…",
-    "Enviar",
-    "Pendiente de envío",
-    "Enviando…",
-    "Enviado",
-    "No enviado",
-    "Reintentar",
-    "Intentar de nuevo",
-    "Conectando…",
-    "Se perdió la conexión. Tus mensajes se conservan.",
-    "Seguimos intentando reconectar… tus mensajes se enviarán cuando vuelva la conexión.",
-    "Reconectando…",
-    "Iniciar un chat nuevo",
-    "Chateando con {}",
-    "Esperando a un agente",
-    "{} se unió al chat",
-    "{} salió del chat",
-    "El agente",
-    "Un agente",
-    "{} (agente)",
-    "Te estamos conectando con un agente…",
-    "Eres el número {} en la cola ({}).",
-    "Eres el número {} en la cola.",
-    "Espera estimada: {}.",
-    "menos de un minuto",
-    "unos {} min",
-    "Esperando al próximo agente disponible…",
-    "No hay ningún agente disponible ahora. Inténtalo más tarde.",
-    "No pudimos contactar con un agente ahora.",
-    "Finalizaste el chat.",
-    "Conversación",
-    "No podemos conectar con el servicio de chat. Revisa tu conexión e inténtalo de nuevo.",
-    "El servicio de chat rechazó la conexión. Inténtalo de nuevo.",
-    "Esta conversación ha finalizado.",
-    "El servicio de chat está ocupado. Inténtalo de nuevo en un momento.",
-    "El servicio de chat tiene problemas (error {}). Inténtalo de nuevo.",
-    "El servicio de chat envió una respuesta ilegible. Inténtalo de nuevo.",
-    "{} está escribiendo…",
-];
-
-const FR: [&str; N] = [
-    "Discutez avec nous",
-    "Ouvrir le chat",
-    "Fermer le chat",
-    "Réduire le chat",
-    "Terminer",
-    "Avant de commencer, parlez-nous un peu de vous.",
-    "Démarrer le chat",
-    "Prénom",
-    "Nom",
-    "E-mail",
-    "Numéro de dossier",
-    "{} est obligatoire.",
-    "Saisissez une adresse comme nom@exemple.com.",
-    "Le numéro de dossier contient des lettres, chiffres et tirets (3 à 32 caractères).",
-    "Ce numéro de dossier n'a pas le format attendu.",
-    "{} ne doit pas dépasser 200 caractères.",
-    "Message",
-    "Écrivez votre message…",
-    "Envoyer",
-    "En attente d'envoi",
-    "Envoi…",
-    "Envoyé",
-    "Non envoyé",
-    "Réessayer",
-    "Réessayer",
-    "Connexion…",
-    "Connexion perdue. Vos messages sont conservés.",
-    "Reconnexion en cours… vos messages partiront dès le retour de la connexion.",
-    "Reconnexion…",
-    "Nouvelle conversation",
-    "En conversation avec {}",
-    "En attente d'un conseiller",
-    "{} a rejoint la conversation",
-    "{} a quitté la conversation",
-    "Le conseiller",
-    "Un conseiller",
-    "{} (conseiller)",
-    "Mise en relation avec un conseiller…",
-    "Vous êtes n° {} dans la file ({}).",
-    "Vous êtes n° {} dans la file.",
-    "Attente estimée : {}.",
-    "moins d'une minute",
-    "environ {} min",
-    "En attente du prochain conseiller disponible…",
-    "Aucun conseiller n'est disponible pour le moment. Réessayez plus tard.",
-    "Nous n'avons pas pu joindre de conseiller pour le moment.",
-    "Vous avez terminé la conversation.",
-    "Conversation",
-    "Impossible de joindre le service de chat. Vérifiez votre connexion et réessayez.",
-    "Le service de chat a refusé la connexion. Réessayez.",
-    "Cette conversation est terminée.",
-    "Le service de chat est occupé. Réessayez dans un instant.",
-    "Le service de chat rencontre un problème (erreur {}). Réessayez.",
-    "Le service de chat a envoyé une réponse illisible. Réessayez.",
-    "{} écrit…",
-];
-
-const DE: [&str; N] = [
-    "Chatten Sie mit uns",
-    "Chat öffnen",
-    "Chat schließen",
-    "Chat minimieren",
-    "Chat beenden",
-    "Bevor es losgeht, erzählen Sie uns kurz etwas über sich.",
-    "Chat starten",
-    "Vorname",
-    "Nachname",
-    "E-Mail",
-    "Fallnummer",
-    "{} ist erforderlich.",
-    "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.",
-    "Fallnummern bestehen aus Buchstaben, Ziffern und Bindestrichen (3 bis 32 Zeichen).",
-    "Diese Fallnummer hat nicht das erwartete Format.",
-    "{} darf höchstens 200 Zeichen lang sein.",
-    "Nachricht",
-    "Nachricht eingeben…",
-    "Senden",
-    "Wartet auf Versand",
-    "Wird gesendet…",
-    "Gesendet",
-    "Nicht gesendet",
-    "Wiederholen",
-    "Erneut versuchen",
-    "Verbindung wird hergestellt…",
-    "Verbindung verloren. Ihre Nachrichten bleiben erhalten.",
-    "Verbindung wird weiter versucht… Ihre Nachrichten werden gesendet, sobald sie steht.",
-    "Verbindung wird wiederhergestellt…",
-    "Neuen Chat starten",
-    "Im Chat mit {}",
-    "Warten auf einen Mitarbeiter",
-    "{} ist dem Chat beigetreten",
-    "{} hat den Chat verlassen",
-    "Der Mitarbeiter",
-    "Ein Mitarbeiter",
-    "{} (Mitarbeiter)",
-    "Sie werden mit einem Mitarbeiter verbunden…",
-    "Sie sind Nummer {} in der Warteschlange ({}).",
-    "Sie sind Nummer {} in der Warteschlange.",
-    "Geschätzte Wartezeit: {}.",
-    "weniger als eine Minute",
-    "etwa {} Min.",
-    "Warten auf den nächsten freien Mitarbeiter…",
-    "Gerade ist kein Mitarbeiter verfügbar. Bitte versuchen Sie es später erneut.",
-    "Wir konnten gerade keinen Mitarbeiter erreichen.",
-    "Sie haben den Chat beendet.",
-    "Unterhaltung",
-    "Der Chat-Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
-    "Der Chat-Dienst hat die Verbindung abgelehnt. Bitte versuchen Sie es erneut.",
-    "Diese Unterhaltung ist beendet.",
-    "Der Chat-Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
-    "Der Chat-Dienst hat ein Problem (Fehler {}). Bitte versuchen Sie es erneut.",
-    "Der Chat-Dienst hat eine unlesbare Antwort gesendet. Bitte versuchen Sie es erneut.",
-    "{} schreibt…",
-];
-
-const AR: [&str; N] = [
-    "تحدث معنا",
-    "فتح الدردشة",
-    "إغلاق الدردشة",
-    "تصغير الدردشة",
-    "إنهاء الدردشة",
-    "قبل أن نبدأ، أخبرنا قليلاً عن نفسك.",
-    "بدء الدردشة",
-    "الاسم الأول",
-    "اسم العائلة",
-    "البريد الإلكتروني",
-    "رقم الحالة",
-    "حقل {} مطلوب.",
-    "أدخل بريدًا إلكترونيًا مثل name@example.com.",
-    "يتكون رقم الحالة من أحرف وأرقام وشرطات (من 3 إلى 32 حرفًا).",
-    "رقم الحالة هذا ليس بالتنسيق المتوقع.",
-    "يجب ألا يتجاوز حقل {} ‏200 حرف.",
-    "الرسالة",
-    "اكتب رسالتك…",
-    "إرسال",
-    "بانتظار الإرسال",
-    "جارٍ الإرسال…",
-    "تم الإرسال",
-    "لم يُرسل",
-    "إعادة المحاولة",
-    "حاول مجددًا",
-    "جارٍ الاتصال…",
-    "انقطع الاتصال. رسائلك محفوظة.",
-    "ما زلنا نحاول إعادة الاتصال… سترسل رسائلك عند عودة الاتصال.",
-    "جارٍ إعادة الاتصال…",
-    "بدء دردشة جديدة",
-    "تتحدث مع {}",
-    "بانتظار موظف",
-    "انضم {} إلى الدردشة",
-    "غادر {} الدردشة",
-    "الموظف",
-    "موظف",
-    "{} (موظف)",
-    "جارٍ توصيلك بموظف…",
-    "ترتيبك {} في قائمة الانتظار ({}).",
-    "ترتيبك {} في قائمة الانتظار.",
-    "مدة الانتظار المتوقعة: {}.",
-    "أقل من دقيقة",
-    "حوالي {} دقيقة",
-    "بانتظار أول موظف متاح…",
-    "لا يوجد موظف متاح الآن. يرجى المحاولة لاحقًا.",
-    "تعذّر الوصول إلى موظف الآن.",
-    "لقد أنهيت الدردشة.",
-    "المحادثة",
-    "تعذّر الوصول إلى خدمة الدردشة. تحقق من اتصالك وحاول مجددًا.",
-    "رفضت خدمة الدردشة الاتصال. يرجى المحاولة مجددًا.",
-    "انتهت هذه المحادثة.",
-    "خدمة الدردشة مشغولة الآن. يرجى المحاولة بعد قليل.",
-    "تواجه خدمة الدردشة مشكلة (الخطأ {}). يرجى المحاولة مجددًا.",
-    "أرسلت خدمة الدردشة ردًا تعذّرت قراءته. يرجى المحاولة مجددًا.",
-    "{} يكتب…",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,20 +274,29 @@ mod tests {
         assert_eq!(fill("{} and {}", &["a"]), "a and ");
     }
 
+    /// The array of a `locales/<lang>.js` module (`export default [...];`).
+    pub(super) fn parse_module(module: &str) -> Vec<String> {
+        let start = module.find("export default").expect("export default") + 14;
+        let array = module[start..].trim().trim_end_matches(';');
+        serde_json::from_str(array).expect("a JSON array of strings")
+    }
+
     #[test]
-    fn every_translation_keeps_the_placeholders_of_english() {
-        for (lang, table) in TABLES.iter().enumerate() {
-            for (i, (text, english)) in table.iter().zip(EN).enumerate() {
-                assert!(
-                    !text.trim().is_empty(),
-                    "language {lang} string {i} is empty"
-                );
-                assert_eq!(
-                    text.matches("{}").count(),
-                    english.matches("{}").count(),
-                    "language {lang} string {i}: {text}"
-                );
-            }
+    fn every_shipped_table_is_complete_with_the_placeholders_of_english() {
+        for lang in &Lang::ALL[1..] {
+            let strings = table(*lang).unwrap();
+            assert_eq!(check(strings), Ok(()), "{lang:?}");
+            assert_ne!(lang.t(Text::SurveyIntro), EN[Text::SurveyIntro as usize]);
         }
+    }
+
+    #[test]
+    fn incomplete_or_mismatched_tables_are_refused() {
+        let mut strings: Vec<String> = EN.iter().map(|s| s.to_string()).collect();
+        assert_eq!(install(Lang::Fr, strings.clone()), Ok(()));
+        strings[Text::AgentJoined as usize] = "a rejoint".into();
+        assert!(install(Lang::Fr, strings.clone()).is_err());
+        strings.pop();
+        assert!(install(Lang::Fr, strings).is_err());
     }
 }

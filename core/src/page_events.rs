@@ -135,7 +135,13 @@ mod tests {
         let detail = &changes(&seen(&sending), &seen(&later), Lang::En)[1].1;
         assert_eq!(
             detail,
-            &["bot", "Demo Bot", "text b1", "c|b1", "2026-11-22T03:00:00.000Z"]
+            &[
+                "bot",
+                "Demo Bot",
+                "text b1",
+                "c|b1",
+                "2026-11-22T03:00:00.000Z"
+            ]
         );
     }
 

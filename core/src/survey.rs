@@ -135,10 +135,11 @@ impl SurveyAnswers {
     /// The answers as the bot reads them (`{"firstName": ..., ...}`), built directly rather
     /// than through serde: the widget then needs no serializer for this type.
     pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
-        FieldId::ALL
-            .iter()
-            .map(|id| (id.key().to_owned(), self.get(*id).into()))
-            .collect()
+        let mut map = serde_json::Map::new();
+        for id in FieldId::ALL {
+            map.insert(id.key().to_owned(), self.get(id).into());
+        }
+        map
     }
 
     /// The same answers with surrounding whitespace removed.

@@ -119,8 +119,7 @@ async fn request(
     token: Option<&str>,
     json: Option<String>,
 ) -> Result<String, ChatError> {
-    let network =
-        |e: JsValue| match e.dyn_ref::<js_sys::Error>() {
+    let network = |e: JsValue| match e.dyn_ref::<js_sys::Error>() {
         Some(error) => ChatError::Network(error.message().into()),
         None => ChatError::Network(e.as_string().unwrap_or_default()),
     };

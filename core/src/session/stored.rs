@@ -6,7 +6,7 @@
 //! JSON text, reusing the (de)serializer the network already needs. Only what a reload
 //! needs is kept; connection state, typing and the page's config are re-derived.
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use super::{Phase, Session};
 use crate::activity::Activity;
@@ -28,20 +28,20 @@ impl Session {
                 .collect::<Vec<_>>()
         });
         let entries: Vec<Value> = self.transcript.entries().iter().map(entry).collect();
-        json!({
-            "v": VERSION,
-            "user": self.user_id,
-            "answers": answers,
-            "context": self.context,
-            "directline": self.directline,
-            "handoff": handoff(&self.handoff),
-            "entries": entries,
-            "bot": link(&self.bot),
-            "hub": link(&self.hub),
-            "prefix": self.client_prefix,
-            "seq": self.next_seq,
-        })
-        .to_string()
+        let stored = object([
+            ("v", VERSION.into()),
+            ("user", self.user_id.as_str().into()),
+            ("answers", answers.into()),
+            ("context", Value::Object(self.context.clone())),
+            ("directline", self.directline.clone().into()),
+            ("handoff", handoff(&self.handoff)),
+            ("entries", entries.into()),
+            ("bot", link(&self.bot)),
+            ("hub", link(&self.hub)),
+            ("prefix", self.client_prefix.as_str().into()),
+            ("seq", self.next_seq.into()),
+        ]);
+        serde_json::to_string(&stored).unwrap_or_default()
     }
 
     /// A stored session, live (`Chatting`), with `locale` and `mode` from the page; `None`
@@ -80,14 +80,33 @@ impl Session {
     }
 }
 
+/// A JSON object from its fields (values are built directly: `json!` would pull in a
+/// serializer per field type).
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
+}
+
 fn handoff(handoff: &Handoff) -> Value {
     match handoff {
         Handoff::None => Value::Null,
         Handoff::Waiting {
             position,
             wait_secs,
-        } => json!(["waiting", position, wait_secs]),
-        Handoff::Engaged { agent } => json!(["engaged", agent.id, agent.name]),
+        } => Value::from(vec![
+            Value::from("waiting"),
+            (*position).into(),
+            (*wait_secs).into(),
+        ]),
+        Handoff::Engaged { agent } => vec![
+            Value::from("engaged"),
+            agent.id.as_str().into(),
+            agent.name.as_str().into(),
+        ]
+        .into(),
     }
 }
 
@@ -120,9 +139,20 @@ const DELIVERIES: [Delivery; 5] = [
 
 /// One entry as a compact array: key, id, author, sender, text, timestamp, delivery.
 fn entry(e: &Entry) -> Value {
-    let author = AUTHORS.iter().position(|a| *a == e.author);
-    let delivery = DELIVERIES.iter().position(|d| *d == e.delivery);
-    json!([e.key, e.id, author, e.sender, e.text, e.timestamp, delivery])
+    let author = AUTHORS.iter().position(|a| *a == e.author).unwrap_or(0);
+    let delivery = DELIVERIES
+        .iter()
+        .position(|d| *d == e.delivery)
+        .unwrap_or(0);
+    Value::from(vec![
+        Value::from(e.key.as_str()),
+        e.id.clone().into(),
+        author.into(),
+        e.sender.as_str().into(),
+        e.text.as_str().into(),
+        e.timestamp.as_str().into(),
+        delivery.into(),
+    ])
 }
 
 fn entry_from(v: &Value) -> Option<Entry> {
@@ -141,15 +171,21 @@ fn entry_from(v: &Value) -> Option<Entry> {
 
 /// A link: credentials, watermark and the undelivered activities (in flight first).
 fn link(link: &Link) -> Value {
-    let endpoint = link
-        .endpoint
-        .as_ref()
-        .map(|e| json!([e.conversation_id, e.token]));
+    let endpoint = link.endpoint.as_ref().map(|e| {
+        Value::from(vec![
+            Value::from(e.conversation_id.as_str()),
+            e.token.as_str().into(),
+        ])
+    });
     let pending: Vec<Value> = link
         .undelivered()
         .map(|a| Value::from(serde_json::to_string(a).unwrap_or_default()))
         .collect();
-    json!({ "endpoint": endpoint, "watermark": link.watermark, "pending": pending })
+    object([
+        ("endpoint", endpoint.into()),
+        ("watermark", link.watermark.clone().into()),
+        ("pending", pending.into()),
+    ])
 }
 
 fn link_from(v: &Value) -> Option<Link> {
