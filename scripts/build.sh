@@ -15,9 +15,11 @@ TRUNK_OFFLINE=true \
 # Leptos always links server_fn's browser client, whose streaming adapters (wasm-streams'
 # IntoUnderlying* classes) are wasm exports, so no dead-code pass can drop them. This widget
 # never calls a server function: remove the exports and let wasm-opt drop their code
-# (1.3 KB brotli). The glue's classes for them are never constructed.
+# (1.3 KB brotli). The glue's classes for them are never constructed. Then the names that
+# join the wasm and the glue are shortened in both (about 3 KB brotli).
 wasm=dist/handoff-chat-widget_bg.wasm
-node_modules/.bin/wasm-opt "$wasm" -o "$wasm" -Oz --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+node_modules/.bin/wasm-opt "$wasm" -o "$wasm" -Oz --converge "${features[@]}" \
   --remove-exports --pass-arg='remove-exports@*intounderlying*' --strip-producers
+node scripts/minify-wasm-names.mjs "$wasm" dist/handoff-chat-widget.js -- "${features[@]}"
