@@ -388,7 +388,7 @@ fn stream_url(
 }
 
 /// A Host header goes into a URL we hand out: accept host names, IPv4/IPv6 and a port only.
-fn is_plain_host(host: &str) -> bool {
+pub fn is_plain_host(host: &str) -> bool {
     !host.is_empty()
         && host
             .chars()
