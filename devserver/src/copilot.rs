@@ -14,10 +14,11 @@
 //! `{"error": {"code": "MissingApiVersionParameter", ...}}`. No auth, as for a published
 //! agent without authentication.
 //!
-//! `GET /_dev/stats` counts the calls to each (`{"copilotToken": N,
-//! "regionalChannelSettings": N}`), so a test can prove a client discovered the Direct Line
-//! URL instead of using a configured one; `DELETE /_dev/stats` sets them back to 0. Counts
-//! are not persisted.
+//! `GET /_dev/stats` counts the calls to each, and the `pvaSetContext` events posted to the
+//! bot (`{"copilotToken": N, "regionalChannelSettings": N, "pvaSetContext": N}`), so a test
+//! can prove a client discovered the Direct Line URL instead of using a configured one, and
+//! set the bot's global variables; `DELETE /_dev/stats` sets them back to 0. Counts are not
+//! persisted.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +48,7 @@ pub const API_VERSION: &str = "2022-03-01-preview";
 pub struct Stats {
     copilot_token: AtomicU64,
     regional_channel_settings: AtomicU64,
+    set_context: AtomicU64,
 }
 
 /// What `GET /_dev/stats` answers.
@@ -57,6 +59,9 @@ pub struct StatsView {
     pub copilot_token: u64,
     /// Calls to the regional channel settings endpoint (answered or not).
     pub regional_channel_settings: u64,
+    /// `pvaSetContext` events accepted by the bot's Direct Line endpoint.
+    #[serde(rename = "pvaSetContext")]
+    pub set_context: u64,
 }
 
 impl Stats {
@@ -65,12 +70,19 @@ impl Stats {
         StatsView {
             copilot_token: self.copilot_token.load(Ordering::Relaxed),
             regional_channel_settings: self.regional_channel_settings.load(Ordering::Relaxed),
+            set_context: self.set_context.load(Ordering::Relaxed),
         }
+    }
+
+    /// Counts a `pvaSetContext` event the bot's endpoint accepted.
+    pub fn count_set_context(&self) {
+        self.set_context.fetch_add(1, Ordering::Relaxed);
     }
 
     fn reset(&self) {
         self.copilot_token.store(0, Ordering::Relaxed);
         self.regional_channel_settings.store(0, Ordering::Relaxed);
+        self.set_context.store(0, Ordering::Relaxed);
     }
 }
 

@@ -309,9 +309,15 @@ async fn post_activity(
         Caller::Token { grant, .. } => Some(grant.user),
         Caller::Secret => None,
     };
+    // Counted for `/_dev/stats` once accepted.
+    let set_context =
+        ep.service == Service::Bot && activity.is_event(crate::bot::SET_CONTEXT_EVENT);
     let posted = state
         .store
         .post_activity(ep.service, &id, activity, default_user, now)?;
+    if set_context {
+        state.stats.count_set_context();
+    }
     arm_accept_timeouts(state, posted.new_handoffs);
     Ok(Json(ResourceResponse { id: posted.id }))
 }

@@ -122,7 +122,7 @@ async fn stats_count_calls_to_each_copilot_endpoint_until_reset() {
     let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
     assert_eq!(
         stats.json,
-        json!({"copilotToken": 0, "regionalChannelSettings": 0})
+        json!({"copilotToken": 0, "regionalChannelSettings": 0, "pvaSetContext": 0})
     );
     app.call(Method::GET, SETTINGS_URL, None, None).await;
     app.call(Method::GET, TOKEN_URL, None, None).await;
@@ -133,14 +133,14 @@ async fn stats_count_calls_to_each_copilot_endpoint_until_reset() {
     let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
     assert_eq!(
         stats.json,
-        json!({"copilotToken": 2, "regionalChannelSettings": 1})
+        json!({"copilotToken": 2, "regionalChannelSettings": 1, "pvaSetContext": 0})
     );
     let reset = app.call(Method::DELETE, "/_dev/stats", None, None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
     assert_eq!(
         stats.json,
-        json!({"copilotToken": 0, "regionalChannelSettings": 0})
+        json!({"copilotToken": 0, "regionalChannelSettings": 0, "pvaSetContext": 0})
     );
 }
 
@@ -169,6 +169,8 @@ async fn the_bot_lists_the_variables_set_by_start_conversation_and_pva_set_conte
     .await;
     app.post(conversation, token, message("What do you know about me?"))
         .await;
+    let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
+    assert_eq!(stats.json["pvaSetContext"], 1, "{}", stats.json);
 
     let log = app.activities(conversation, token, None).await;
     let bot_texts: Vec<&str> = log["activities"]
