@@ -12,6 +12,13 @@
 //! widget tells it the outcome with a user-posted `handoff.status` event (completed or
 //! failed), which it answers.
 //!
+//! Global variables (Copilot Studio's "external sources" variables): the `value` of
+//! `startConversation` and of every `pvaSetContext` event (the event Copilot Studio's web
+//! canvas sends to set global variables from the page) is a flat object of strings, numbers
+//! and booleans, merged into [`BotState::variables`] (later keys win; `null` or `""` removes a
+//! key; nested values are ignored). `pvaSetContext` gets no reply. The visitor message "what
+//! do you know about me" (any case, trailing `?`/`.`/`!` ignored) or `/context` lists them.
+//!
 //! Developer commands: `/echo TEXT` answers `echo: TEXT` (the soak test), and a visitor message `/burst N` (1 ≤ N ≤ 10000) makes the bot answer with
 //! N messages `Burst message 1 of N` … `Burst message N of N`, in order and without typing
 //! activities, so the benchmark can measure how the widget renders a flood of messages. It
@@ -19,6 +26,8 @@
 //!
 //! Pure: no I/O, no clock, no ids. The store stamps ids, timestamps and the conversation on
 //! what this returns. Must not import axum or tokio.
+
+use std::collections::BTreeMap;
 
 use handoff_core::activity::{Activity, Attachment, ChannelAccount};
 use handoff_core::survey::SurveyAnswers;
@@ -51,6 +60,14 @@ pub const BURST_MAX: u32 = 10_000;
 /// Reply to `/burst` with a missing or out-of-range count.
 pub const BURST_USAGE_TEXT: &str =
     "Usage: /burst N, with N from 1 to 10000. I then send N numbered messages at once.";
+/// Name of the event that sets global variables (Copilot Studio web canvas).
+pub const SET_CONTEXT_EVENT: &str = "pvaSetContext";
+/// The developer command listing the global variables.
+pub const CONTEXT_COMMAND: &str = "/context";
+/// The visitor question listing the global variables (compared lower-cased).
+pub const CONTEXT_QUESTION: &str = "what do you know about me";
+/// Reply to [`CONTEXT_QUESTION`] when no variable is set.
+pub const NO_CONTEXT_TEXT: &str = "I know nothing about you yet.";
 /// Language reported in the handoff context when the visitor's activity has no locale.
 const DEFAULT_LANGUAGE: &str = "en-us";
 
@@ -65,6 +82,9 @@ pub struct BotState {
     pub topics: Vec<String>,
     /// The visitor's last message text (Copilot Studio's `va_LastPhrases`).
     pub last_phrase: String,
+    /// Global variables set by `startConversation` and `pvaSetContext`, by name (so listed
+    /// in key order). Only strings, numbers and booleans.
+    pub variables: BTreeMap<String, Value>,
 }
 
 /// What the bot may read about the conversation besides its own state.
@@ -219,6 +239,58 @@ pub fn classify(text: &str) -> Intent {
     }
 }
 
+/// Whether `text` asks the bot what it knows (its global variables).
+pub fn is_context_question(text: &str) -> bool {
+    let text = text.trim();
+    text == CONTEXT_COMMAND
+        || text
+            .trim_end_matches(['?', '.', '!'])
+            .trim_end()
+            .to_lowercase()
+            == CONTEXT_QUESTION
+}
+
+/// Merges a flat object of variables into `variables`: later keys win, `null` or `""`
+/// removes a key, nested objects and arrays are ignored (Copilot Studio global variables
+/// are scalars). Anything but an object changes nothing.
+pub fn merge_variables(variables: &mut BTreeMap<String, Value>, value: Option<&Value>) {
+    let Some(Value::Object(object)) = value else {
+        return;
+    };
+    for (key, value) in object {
+        match value {
+            Value::Null => {
+                variables.remove(key);
+            }
+            Value::String(s) if s.trim().is_empty() => {
+                variables.remove(key);
+            }
+            Value::String(s) => {
+                variables.insert(key.clone(), Value::String(s.trim().to_owned()));
+            }
+            Value::Bool(_) | Value::Number(_) => {
+                variables.insert(key.clone(), value.clone());
+            }
+            Value::Array(_) | Value::Object(_) => {}
+        }
+    }
+}
+
+/// The answer listing the variables: `I know: a = 1, b = x` in key order.
+pub fn context_text(variables: &BTreeMap<String, Value>) -> String {
+    if variables.is_empty() {
+        return NO_CONTEXT_TEXT.to_owned();
+    }
+    let listed: Vec<String> = variables
+        .iter()
+        .map(|(key, value)| match value {
+            Value::String(s) => format!("{key} = {s}"),
+            other => format!("{key} = {other}"),
+        })
+        .collect();
+    format!("I know: {}", listed.join(", "))
+}
+
 /// The greeting for the survey answers.
 pub fn greeting(answers: &SurveyAnswers) -> String {
     let mut text = match answers.first_name.as_str() {
@@ -244,9 +316,14 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
             .and_then(|v| serde_json::from_value::<SurveyAnswers>(v).ok())
             .unwrap_or_default()
             .trimmed();
+        merge_variables(&mut state.variables, incoming.value.as_ref());
         state.fallbacks = 0;
         state.topics.push("Greeting".into());
         return with_typing(incoming, vec![message(incoming, greeting(&state.answers))]);
+    }
+    if incoming.is_event(SET_CONTEXT_EVENT) {
+        merge_variables(&mut state.variables, incoming.value.as_ref());
+        return Vec::new();
     }
     if incoming.is_event(STATUS_EVENT) {
         return handoff_outcome(state, incoming);
@@ -270,6 +347,13 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
         None => {}
     }
     state.last_phrase = text.to_owned();
+    if is_context_question(text) {
+        state.fallbacks = 0;
+        return with_typing(
+            incoming,
+            vec![message(incoming, context_text(&state.variables))],
+        );
+    }
     match classify(text) {
         Intent::Escalate => escalate(state, incoming, ctx, Reason::Explicit),
         Intent::Faq(faq) => {
@@ -771,6 +855,73 @@ mod tests {
             user_message("c|1", "/bursty 3"),
         );
         assert_eq!(texts(&ordinary), [FALLBACK_TEXT]);
+    }
+
+    fn set_context(value: Value) -> Activity {
+        Activity {
+            name: Some(SET_CONTEXT_EVENT.into()),
+            ..start_event(value)
+        }
+    }
+
+    #[test]
+    fn set_context_merges_variables_silently_and_the_visitor_can_list_them() {
+        let mut state = BotState::default();
+        let mut history = vec![];
+        let survey = json!({"firstName": "Ada", "lastName": "Lovelace",
+                            "email": "ada@example.com", "caseNumber": "CAS-01234"});
+        let greeting = send(&mut state, &mut history, start_event(survey.clone()));
+        assert_eq!(
+            texts(&greeting),
+            ["Hello Ada, how can I help? I can see your case CAS-01234."],
+            "the greeting is unchanged"
+        );
+        let mut context = survey.clone();
+        context["plan"] = json!("gold");
+        assert!(send(&mut state, &mut history, set_context(context)).is_empty());
+        let replies = send(
+            &mut state,
+            &mut history,
+            user_message("c|5", "  What do you KNOW about me? "),
+        );
+        assert_eq!(replies[0].kind, "typing");
+        assert_eq!(
+            texts(&replies),
+            [
+                "I know: caseNumber = CAS-01234, email = ada@example.com, firstName = Ada, \
+              lastName = Lovelace, plan = gold"
+            ]
+        );
+
+        // Later events override, remove with null or "", keep numbers and booleans.
+        let later = set_context(json!({"plan": "platinum", "email": null, "caseNumber": "",
+                                       "visits": 3, "vip": true, "nested": {"x": 1}}));
+        assert!(send(&mut state, &mut history, later).is_empty());
+        let replies = send(&mut state, &mut history, user_message("c|6", "/context"));
+        assert_eq!(
+            texts(&replies),
+            [
+                "I know: firstName = Ada, lastName = Lovelace, plan = platinum, vip = true, \
+              visits = 3"
+            ]
+        );
+        assert_eq!(state.topics, ["Greeting"], "neither is a topic");
+    }
+
+    #[test]
+    fn knows_nothing_before_any_context_and_ignores_non_objects() {
+        let mut state = BotState::default();
+        assert!(send(&mut state, &mut vec![], set_context(json!("plan=gold"))).is_empty());
+        let replies = send(
+            &mut state,
+            &mut vec![],
+            user_message("c|1", "what do you know about me"),
+        );
+        assert_eq!(texts(&replies), [NO_CONTEXT_TEXT]);
+        assert!(!is_context_question(
+            "what do you know about me and my order"
+        ));
+        assert!(!is_context_question("/contexts"));
     }
 
     #[test]

@@ -309,9 +309,15 @@ async fn post_activity(
         Caller::Token { grant, .. } => Some(grant.user),
         Caller::Secret => None,
     };
+    // Counted for `/_dev/stats` once accepted.
+    let set_context =
+        ep.service == Service::Bot && activity.is_event(crate::bot::SET_CONTEXT_EVENT);
     let posted = state
         .store
         .post_activity(ep.service, &id, activity, default_user, now)?;
+    if set_context {
+        state.stats.count_set_context();
+    }
     arm_accept_timeouts(state, posted.new_handoffs);
     Ok(Json(ResourceResponse { id: posted.id }))
 }
@@ -388,7 +394,7 @@ fn stream_url(
 }
 
 /// A Host header goes into a URL we hand out: accept host names, IPv4/IPv6 and a port only.
-fn is_plain_host(host: &str) -> bool {
+pub fn is_plain_host(host: &str) -> bool {
     !host.is_empty()
         && host
             .chars()

@@ -47,6 +47,9 @@ pub enum AppError {
     /// A parameter has an unusable value.
     #[error("{0}")]
     BadArgument(String),
+    /// A Copilot Studio endpoint called without `?api-version=`.
+    #[error("The api-version query parameter (?api-version=) is required for all requests.")]
+    MissingApiVersion,
     /// An error injected through `/_dev/faults`.
     #[error("Injected fault (HTTP {status})")]
     Injected {
@@ -64,9 +67,10 @@ impl AppError {
             AppError::ConversationNotFound(_) | AppError::UnknownEndpoint(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::BadSyntax(_) | AppError::MissingProperty(_) | AppError::BadArgument(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            AppError::BadSyntax(_)
+            | AppError::MissingProperty(_)
+            | AppError::BadArgument(_)
+            | AppError::MissingApiVersion => StatusCode::BAD_REQUEST,
             AppError::Injected { status, .. } => *status,
         }
     }
@@ -78,6 +82,7 @@ impl AppError {
             AppError::ConversationNotFound(_) | AppError::UnknownEndpoint(_) => "NotFound",
             AppError::BadSyntax(_) => "BadSyntax",
             AppError::MissingProperty(_) => "MissingProperty",
+            AppError::MissingApiVersion => "MissingApiVersionParameter",
             AppError::Injected { status, .. } => code_for_status(*status),
             AppError::MissingAuth
             | AppError::InvalidAuth

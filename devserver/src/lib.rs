@@ -19,9 +19,12 @@
 //! - [`stream`]: the WebSocket stream (both endpoints) and the registry of open streams
 //!   (so fault injection can drop them).
 //! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
+//! - [`copilot`]: Copilot Studio's token and regional channel settings endpoints under
+//!   `/powervirtualagents`, and `/_dev/stats` counting their calls.
 //! - [`faults`]: `/_dev/faults` fault injection: failing and slow REST requests, dropped and
 //!   refused streams, no streamUrl, short token lifetimes.
-//! - [`static_files`]: `/` (demo page) and the `dist` folder.
+//! - [`static_files`]: `/` (demo page) and the `dist` folder; the strict CSP of the
+//!   Power Pages imitation pages.
 //!
 //! `main.rs` only parses flags, binds 127.0.0.1 and calls [`serve`]. Tests build the
 //! router with [`app`] and drive it with `oneshot`, or serve it on port 0.
@@ -31,6 +34,7 @@ pub mod bot;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod copilot;
 pub mod directline;
 pub mod error;
 pub mod faults;
@@ -69,6 +73,8 @@ pub struct AppState {
     pub faults: Arc<Faults>,
     /// The open WebSocket streams.
     pub streams: Arc<Streams>,
+    /// Calls to the Copilot Studio endpoints (`/_dev/stats`).
+    pub stats: Arc<copilot::Stats>,
 }
 
 impl AppState {
@@ -101,6 +107,7 @@ impl AppState {
             clock,
             faults: Arc::new(Faults::default()),
             streams: Arc::new(Streams::default()),
+            stats: Arc::new(copilot::Stats::default()),
         }
     }
 }
@@ -119,9 +126,13 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/directline/token", get(directline::page_token))
         .route("/hub/api/token", get(directline::hub_page_token))
+        .merge(copilot::routes())
         .merge(console::routes())
         .merge(faults::routes())
-        .merge(static_files::routes(state.config.dist.clone()))
+        .merge(static_files::routes(
+            state.clone(),
+            state.config.dist.clone(),
+        ))
         .layer(cors())
         .with_state(state)
 }

@@ -25,7 +25,7 @@
 //! waiting handoffs ([`Store::waiting_handoffs`]).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -34,6 +34,7 @@ use handoff_core::activity::{Activity, ActivitySet, ChannelAccount, Conversation
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::{iso8601, Millis};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::bot::{self, BotState};
@@ -583,6 +584,9 @@ struct BotRecord<'a> {
     answers: Cow<'a, SurveyAnswers>,
     topics: Cow<'a, [String]>,
     last_phrase: Cow<'a, str>,
+    /// Absent in files written before global variables existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    variables: Cow<'a, BTreeMap<String, Value>>,
 }
 
 impl<'a> ConversationRecord<'a> {
@@ -599,6 +603,7 @@ impl<'a> ConversationRecord<'a> {
                 answers: Cow::Borrowed(&c.bot.answers),
                 topics: Cow::Borrowed(&c.bot.topics),
                 last_phrase: Cow::Borrowed(&c.bot.last_phrase),
+                variables: Cow::Borrowed(&c.bot.variables),
             },
             activities: Cow::Borrowed(if with_activities { &c.activities } else { &[] }),
         }
@@ -680,6 +685,7 @@ impl<'a> Snapshot<'a> {
                     answers: c.bot.answers.into_owned(),
                     topics: c.bot.topics.into_owned(),
                     last_phrase: c.bot.last_phrase.into_owned(),
+                    variables: c.bot.variables.into_owned(),
                 };
                 let activities = c.activities.into_owned();
                 let log_json = activities
@@ -987,6 +993,15 @@ mod tests {
         store
             .post_activity(Service::Bot, &conv, start, None, 5)
             .unwrap();
+        let set_context = Activity {
+            kind: "event".into(),
+            name: Some(bot::SET_CONTEXT_EVENT.into()),
+            value: Some(serde_json::json!({"plan": "gold", "visits": 3})),
+            ..Activity::default()
+        };
+        store
+            .post_activity(Service::Bot, &conv, set_context, None, 6)
+            .unwrap();
         for text in ["opening hours", "bananas"] {
             store
                 .post_activity(Service::Bot, &conv, message(text), None, 10)
@@ -1012,6 +1027,10 @@ mod tests {
         assert_eq!(bot.answers.first_name, "Ada");
         assert_eq!(bot.topics, ["Greeting", "Opening hours", "Fallback"]);
         assert_eq!(bot.last_phrase, "bananas");
+        assert_eq!(
+            serde_json::to_value(&bot.variables).unwrap(),
+            serde_json::json!({"firstName": "Ada", "caseNumber": "C-1", "plan": "gold", "visits": 3})
+        );
         assert_eq!(inner.conversations[&conv].mode, Mode::Bridge);
         assert_eq!(inner.hub.waiting_since().len(), 1);
     }
