@@ -40,7 +40,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm: binaryen's wasm-opt (Debian's is too old) and the official Direct Line client.
+# npm: binaryen's wasm-opt (Debian's is too old), terser, Bootstrap for the Power Pages test
+# pages, and the official Direct Line client.
 if ! [ -x node_modules/.bin/wasm-opt ] || ! npm ls --silent >/dev/null 2>&1; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error

@@ -67,38 +67,45 @@ pub fn mount(
         Ok(_) => {}
     }
     let open = RwSignal::new(open || config.as_ref().is_ok_and(|c| c.start_open));
-    let chat = config.as_ref().ok().map(|c| Chat::new(c.clone()));
     let survey_fields = config.as_ref().map_or(0, |c| c.survey.fields.len());
+    // Made inside mount_to (a resumed chat starts requests at once, which needs the task
+    // executor it sets up) and kept here for the page API.
+    let slot = StoredValue::new_local(None::<Chat>);
     leptos::mount::mount_to(container, move || {
+        let chat = config.as_ref().ok().map(|c| Chat::new(c.clone()));
+        slot.set_value(chat);
         view! { <ui::App config=config open=open chat=chat fallback_lang=lang/> }
     })
     .forget();
-    let command = move |name: String, json: Option<String>| match name.as_str() {
-        "open" => open.set(true),
-        "close" => open.set(false),
-        "toggle" => open.update(|o| *o = !*o),
-        "startChat" => {
-            open.set(true);
-            if let Some(chat) = chat {
-                start_chat(chat, survey_fields);
+    let command = move |name: String, json: Option<String>| {
+        let chat = slot.get_value();
+        match name.as_str() {
+            "open" => open.set(true),
+            "close" => open.set(false),
+            "toggle" => open.update(|o| *o = !*o),
+            "startChat" => {
+                open.set(true);
+                if let Some(chat) = chat {
+                    start_chat(chat, survey_fields);
+                }
             }
-        }
-        "endChat" => {
-            if let Some(chat) = chat {
-                chat.dispatch(Event::EndChat);
+            "endChat" => {
+                if let Some(chat) = chat {
+                    chat.dispatch(Event::EndChat);
+                }
             }
-        }
-        "setContext" => {
-            let values = json.and_then(|j| serde_json::from_str(&j).ok());
-            match (chat, values) {
-                (Some(chat), Some(values)) => chat.set_context(values),
-                (_, None) => web_sys::console::error_1(
-                    &"handoff-chat: setContext takes a plain object of values".into(),
-                ),
-                _ => {}
+            "setContext" => {
+                let values = json.and_then(|j| serde_json::from_str(&j).ok());
+                match (chat, values) {
+                    (Some(chat), Some(values)) => chat.set_context(values),
+                    (_, None) => web_sys::console::error_1(
+                        &"handoff-chat: setContext takes a plain object of values".into(),
+                    ),
+                    _ => {}
+                }
             }
+            _ => {}
         }
-        _ => {}
     };
     Closure::<dyn Fn(String, Option<String>)>::new(command)
         .into_js_value()
@@ -109,7 +116,10 @@ pub fn mount(
 fn install_translation(strings: &js_sys::Array) {
     let mut strings: Vec<String> = strings.iter().filter_map(|s| s.as_string()).collect();
     let lang = Lang::from_tag(&strings.remove(0));
-    if let Err(why) = lang.ok_or("unknown language").and_then(|l| i18n::install(l, strings)) {
+    if let Err(why) = lang
+        .ok_or("unknown language")
+        .and_then(|l| i18n::install(l, strings))
+    {
         web_sys::console::warn_1(&format!("handoff-chat: showing English: {why}").into());
     }
 }

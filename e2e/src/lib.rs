@@ -7,6 +7,7 @@
 //! `CHROMEDRIVER` (optional, default `chromedriver` on PATH).
 
 pub mod agent;
+pub mod cdp;
 
 use std::path::PathBuf;
 use std::process::Stdio;
