@@ -18,7 +18,14 @@ async fn events(h: &Harness) -> Vec<String> {
 }
 
 async fn wait_for_event(h: &Harness, name: &str) -> Value {
-    let script = format!("return window.pageEvents.filter(e => e.name === '{name}').pop()");
+    wait_for_event_where(h, name, "true").await
+}
+
+/// The last `name` event whose `detail` (`d`) satisfies the JavaScript `condition`.
+async fn wait_for_event_where(h: &Harness, name: &str, condition: &str) -> Value {
+    let script = format!(
+        "return window.pageEvents.filter(e => e.name === '{name}' && (d => {condition})(e.detail)).pop()"
+    );
     e2e::wait_for(&format!("event {name}"), || async {
         Some(h.js(&script).await).filter(|v| !v.is_null())
     })
@@ -112,7 +119,7 @@ async fn page_api_calls_made_before_the_wasm_are_queued_and_every_step_is_report
         json!({"agent": "Alex"})
     );
     agent.say(&h, &handoff, "Hi Ada, Alex here").await;
-    let from_agent = wait_for_event(&h, "message-received").await;
+    let from_agent = wait_for_event_where(&h, "message-received", "d.author === 'agent'").await;
     assert_eq!(
         (from_agent["author"].as_str(), from_agent["sender"].as_str()),
         (Some("agent"), Some("Alex"))
@@ -301,11 +308,13 @@ async fn on_a_phone_the_panel_fills_the_visual_viewport_and_inputs_do_not_zoom()
     let shadow = h.open_page("/options.html").await;
     button(&shadow, "Open chat").await.click().await.unwrap();
     let first = field(&shadow, "First name").await;
+    // Once the opening animation is over.
+    let at_origin = || async {
+        let panel = rect(&h, ".hc-panel").await;
+        (panel["x"].as_f64(), panel["y"].as_f64()) == (Some(0.0), Some(0.0))
+    };
+    wait_until("panel at the top left", at_origin).await;
     let panel = rect(&h, ".hc-panel").await;
-    assert_eq!(
-        (panel["x"].as_f64(), panel["y"].as_f64()),
-        (Some(0.0), Some(0.0))
-    );
     assert_eq!(panel["width"], panel["vw"]);
     assert_eq!(panel["height"], panel["vh"]);
     assert_eq!(first.css_value("font-size").await.unwrap(), "16px");
