@@ -28,3 +28,4 @@ node scripts/minify-wasm-names.mjs "$wasm" dist/handoff-chat-widget.js -- "${fea
 glue=dist/handoff-chat-widget.js
 sed -i 's/export class IntoUnderlying/class IntoUnderlying/g' "$glue"
 node_modules/.bin/terser "$glue" --module --compress passes=2 --mangle -o "$glue"
+bash scripts/snippet.sh
