@@ -11,7 +11,8 @@
 //! - the Direct Line URL was discovered through `regionalchannelsettings` (`/_dev/stats`);
 //! - the host page is unchanged: computed styles, elements, globals; its own button,
 //!   form and keyboard shortcut still work; the widget added exactly one element;
-//! - the site's theme does not restyle the widget.
+//! - the site's theme does not restyle the widget, and the survey is pixel for pixel the
+//!   same as on a plain page with the same options.
 
 use std::time::{Duration, Instant};
 
@@ -352,4 +353,49 @@ async fn bootstrap3_widget_is_not_restyled_by_the_site() {
 #[tokio::test]
 async fn bootstrap5_widget_is_not_restyled_by_the_site() {
     widget_is_not_restyled_by_the_site(BOOTSTRAP5).await;
+}
+
+/// PNG of the open panel's survey (inside the panel, so the page behind its rounded corners
+/// is not in the picture), with the focus and its caret taken out.
+async fn survey_picture(h: &Harness, shadow: &ShadowRoot) -> Vec<u8> {
+    let panel = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
+    wait_until("panel open", || async {
+        panel.is_displayed().await.unwrap_or(false)
+    })
+    .await;
+    h.js("document.querySelector('[data-handoff-chat]').shadowRoot.activeElement?.blur()")
+        .await;
+    // After the opening animation (180 ms).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let survey = shadow.find(Locator::Css(".hc-survey")).await.unwrap();
+    survey.screenshot().await.unwrap()
+}
+
+/// Pixel for pixel, the widget on the Power Pages imitation (site theme, strict CSP) looks
+/// as on a plain page with the same options.
+async fn widget_looks_the_same_as_on_a_plain_page(page: &str) {
+    let (h, shadow) = open(page).await;
+    button(&shadow, "Open chat").await.click().await.unwrap();
+    let on_site = survey_picture(&h, &shadow).await;
+    let plain = h
+        .open_page("/options.html?title=Contoso%20Support&start-open")
+        .await;
+    let on_plain_page = survey_picture(&h, &plain).await;
+    assert!(
+        on_site == on_plain_page,
+        "the survey differs on {page}: {} vs {} PNG bytes",
+        on_site.len(),
+        on_plain_page.len()
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn bootstrap3_widget_looks_the_same_as_on_a_plain_page() {
+    widget_looks_the_same_as_on_a_plain_page(BOOTSTRAP3).await;
+}
+
+#[tokio::test]
+async fn bootstrap5_widget_looks_the_same_as_on_a_plain_page() {
+    widget_looks_the_same_as_on_a_plain_page(BOOTSTRAP5).await;
 }

@@ -122,19 +122,14 @@ async fn server_texts(h: &Harness) -> Vec<String> {
         )
         .await;
     let session: Value = serde_json::from_str(stored.as_str().expect("a stored session")).unwrap();
+    // Stored as `"endpoint": [conversationId, token]` (core/src/session/stored.rs).
     let endpoint = &session["bot"]["endpoint"];
     let script = "const [id, token, done] = arguments;
         fetch(`/v3/directline/conversations/${id}/activities`, {headers: {Authorization: `Bearer ${token}`}})
           .then(r => r.json()).then(done, e => done({error: String(e)}));";
     let set = h
         .client
-        .execute_async(
-            script,
-            vec![
-                endpoint["conversation_id"].clone(),
-                endpoint["token"].clone(),
-            ],
-        )
+        .execute_async(script, vec![endpoint[0].clone(), endpoint[1].clone()])
         .await
         .unwrap();
     set["activities"]
