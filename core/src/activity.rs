@@ -1,6 +1,9 @@
 //! Direct Line 3.0 wire types (activities, activity sets, conversations, tokens, errors).
 //!
-//! Field names follow the Bot Framework Activity schema (camelCase on the wire). With the
+//! Field names follow the Bot Framework Activity schema (camelCase on the wire). Reading is
+//! liberal, as Microsoft's own client is, because Direct Line implementations differ: ids,
+//! timestamps and watermarks may be strings or numbers, `expires_in` may be `expiresIn`, and
+//! any field but `conversationId` may be missing. Writing is exact. With the
 //! `preserve-unknown` feature (the dev server's), unknown fields are kept in `extra` so a
 //! round trip never drops data a client sent; the widget leaves it off, because serde's
 //! flatten machinery costs it kilobytes of wasm and it never forwards unknown fields.
@@ -16,13 +19,25 @@ pub const CLIENT_ACTIVITY_ID: &str = "clientActivityID";
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_timestamp: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
@@ -32,7 +47,11 @@ pub struct Activity {
     pub conversation: Option<ConversationAccount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_format: Option<String>,
@@ -79,8 +98,13 @@ impl Activity {
 /// Sender or recipient of an activity.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChannelAccount {
+    #[serde(default)]
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
@@ -89,6 +113,7 @@ pub struct ChannelAccount {
 /// The conversation an activity belongs to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConversationAccount {
+    #[serde(default)]
     pub id: String,
 }
 
@@ -96,6 +121,7 @@ pub struct ConversationAccount {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {
+    #[serde(default)]
     pub content_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_url: Option<String>,
@@ -110,7 +136,11 @@ pub struct Attachment {
 pub struct ActivitySet {
     #[serde(default)]
     pub activities: Vec<Activity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub watermark: Option<String>,
 }
 
@@ -123,9 +153,11 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
     struct Raw<'a> {
         #[serde(default, borrow)]
         activities: Vec<&'a serde_json::value::RawValue>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "str_or_number")]
         watermark: Option<String>,
     }
+    // An empty body (200 or 204 with nothing) is an empty set.
+    let text = if text.trim().is_empty() { "{}" } else { text };
     let raw: Raw = serde_json::from_str(text)?;
     let total = raw.activities.len();
     let activities: Vec<Activity> = raw
@@ -147,16 +179,27 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
+    #[serde(default, deserialize_with = "str_or_number_or_empty")]
     pub conversation_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub token: Option<String>,
     #[serde(
         default,
         rename = "expires_in",
+        alias = "expiresIn",
+        deserialize_with = "seconds",
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_in: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stream_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_grammar_id: Option<String>,
@@ -167,12 +210,19 @@ pub struct Conversation {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
+    #[serde(default, deserialize_with = "str_or_number_or_empty")]
     pub token: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "str_or_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub conversation_id: Option<String>,
     #[serde(
         default,
         rename = "expires_in",
+        alias = "expiresIn",
+        deserialize_with = "seconds",
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_in: Option<u64>,
@@ -181,7 +231,40 @@ pub struct TokenResponse {
 /// Response of `POST .../activities`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourceResponse {
+    #[serde(default, deserialize_with = "str_or_number_or_empty")]
     pub id: String,
+}
+
+/// Parses a JSON answer; an empty body (a 204, or a 200 with nothing) reads as `{}`, so
+/// every field takes its default.
+pub fn parse_answer<T: serde::de::DeserializeOwned>(body: &str) -> serde_json::Result<T> {
+    let body = if body.trim().is_empty() { "{}" } else { body };
+    serde_json::from_str(body)
+}
+
+/// A string, or a number written as one (`watermark: 3`, `id: 42`); `null`, booleans,
+/// arrays and objects read as absent. Goes through `Value`, whose parser the wasm already
+/// has for `value` and `channelData`, so leniency adds almost no code.
+fn str_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// [`str_or_number`] for required fields: absent reads as "".
+fn str_or_number_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    str_or_number(d).map(Option::unwrap_or_default)
+}
+
+/// Seconds as a number or a numeric string (`"1800"`); anything else reads as absent.
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// Direct Line error body: `{"error": {"code": "...", "message": "..."}}`.

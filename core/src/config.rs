@@ -216,13 +216,11 @@ impl WidgetConfig {
                         .and_then(|v| check_url(attribute, v))
                 };
                 Some(HubConfig {
-                    url: required(
+                    url: base_url(&required(
                         "hubUrl",
                         "data-hub-url",
                         "data-hub-url=\"https://hub.example.com/v3/directline\"",
-                    )?
-                    .trim_end_matches('/')
-                    .to_owned(),
+                    )?),
                     token_url: required(
                         "hubTokenUrl",
                         "data-hub-token-url",
@@ -235,7 +233,7 @@ impl WidgetConfig {
         let lang = Lang::pick([locale.as_str()]);
         let text = |name| get(name).map(str::to_owned);
         Ok(Self {
-            directline_url: directline_url.trim_end_matches('/').to_owned(),
+            directline_url: base_url(&directline_url),
             discovery_url,
             token_url,
             secret,
@@ -281,7 +279,26 @@ pub fn regional_directline(body: &str) -> Option<String> {
         .get("directline")?
         .as_str()?;
     let host = check_url("channelUrlsById.directline", host).ok()?;
-    Some(format!("{}/v3/directline", host.trim_end_matches('/')))
+    Some(base_url(&format!("{host}/v3/directline")))
+}
+
+/// A Direct Line base URL as request paths are appended to it: repeated and trailing
+/// slashes dropped (`https://host//v3/directline/` → `https://host/v3/directline`), since
+/// some servers route `//conversations` nowhere.
+pub fn base_url(url: &str) -> String {
+    let (mut out, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    for c in rest.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    if out.ends_with('/') && !out.ends_with("://") && out.len() > 1 {
+        out.pop();
+    }
+    out
 }
 
 /// `data-survey-fields` (which fields, in order; `none` or empty: no survey) and
@@ -376,6 +393,24 @@ fn check_url(attribute: &'static str, value: &str) -> Result<String, ConfigError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_lose_repeated_and_trailing_slashes() {
+        for (given, expected) in [
+            (
+                "https://host//v3//directline/",
+                "https://host/v3/directline",
+            ),
+            (
+                "http://127.0.0.1:3000/directline///",
+                "http://127.0.0.1:3000/directline",
+            ),
+            ("//v3/directline/", "/v3/directline"),
+            ("https://host/v3/directline", "https://host/v3/directline"),
+        ] {
+            assert_eq!(base_url(given), expected, "{given}");
+        }
+    }
 
     fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

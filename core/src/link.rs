@@ -6,7 +6,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::activity::{Activity, ActivitySet};
+use crate::activity::{Activity, ActivitySet, TokenResponse};
 use crate::error::{ChatError, Recovery};
 use crate::time::Millis;
 
@@ -22,6 +22,36 @@ pub const MAX_BACKOFF_MS: Millis = 30_000;
 pub fn backoff_ms(attempt: u32, jitter: f64) -> Millis {
     let base = (1_000u64 << attempt.saturating_sub(1).min(15)).min(MAX_BACKOFF_MS);
     (base as f64 * (0.5 + jitter.clamp(0.0, 1.0))) as Millis
+}
+
+/// What makes an activity the same one again: its id and a digest of its content. A replay
+/// (a poll overlapping the stream, a server ignoring the watermark) is dropped, while two
+/// different activities that share an id, or have none (some Direct Line-style servers),
+/// both count. Two identical activities without id or timestamp count once.
+pub fn dedupe_key(activity: &Activity) -> String {
+    fn field(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("\u{0}")
+    }
+    let digest = fnv1a(&[
+        &activity.kind,
+        activity.from_id(),
+        field(&activity.timestamp),
+        field(&activity.text),
+        field(&activity.name),
+        activity.client_activity_id().unwrap_or(""),
+        &activity.attachments.len().to_string(),
+    ]);
+    format!("{}#{digest:x}", field(&activity.id))
+}
+
+/// FNV-1a over the parts, each followed by a separator so that ("ab", "c") ≠ ("a", "bc").
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes().chain([0xff]))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
 }
 
 /// How activities arrive.
@@ -65,6 +95,11 @@ pub enum AfterFailure {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     pub endpoint: Option<Endpoint>,
+    /// The token a conversation is being started with (kept when the server's answer
+    /// carries none).
+    pub grant: Option<TokenResponse>,
+    /// The server refused the token (403) and no new one has come yet.
+    pub token_rejected: bool,
     pub transport: Transport,
     pub watermark: Option<String>,
     /// Bumped whenever the link is dropped, so late results of an old stream, poll or
@@ -167,7 +202,8 @@ impl Link {
         Some(after)
     }
 
-    /// Keeps the activities of `set` not seen before (by id) and advances the watermark.
+    /// Keeps the activities of `set` not seen before (by [`dedupe_key`]) and advances the
+    /// watermark.
     /// A queued activity whose echo is among them already reached the server (a POST that
     /// failed on the way back, or one sent before a reload): it is dropped, not sent again.
     pub fn fresh(&mut self, set: ActivitySet) -> Vec<Activity> {
@@ -177,7 +213,7 @@ impl Link {
         let fresh: Vec<Activity> = set
             .activities
             .into_iter()
-            .filter(|a| a.id.as_ref().is_none_or(|id| self.seen.insert(id.clone())))
+            .filter(|a| self.seen.insert(dedupe_key(a)))
             .collect();
         for echoed in fresh.iter().filter_map(Activity::client_activity_id) {
             self.outbox
@@ -337,6 +373,35 @@ mod tests {
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id.as_deref(), Some("c|3"));
         assert_eq!(link.watermark.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn activities_without_ids_or_with_shared_ids_are_told_apart_by_content() {
+        let mut link = open();
+        let set = |items: &[(Option<&str>, &str)]| ActivitySet {
+            activities: items
+                .iter()
+                .map(|(id, text)| {
+                    serde_json::from_value(json!({"type": "message", "id": id, "text": text}))
+                        .unwrap()
+                })
+                .collect(),
+            watermark: None,
+        };
+        let first = link.fresh(set(&[
+            (None, "a"),
+            (Some("same"), "b"),
+            (Some("same"), "c"),
+        ]));
+        assert_eq!(
+            first.len(),
+            3,
+            "a shared id does not hide a different message"
+        );
+        let replay = link.fresh(set(&[(None, "a"), (Some("same"), "c"), (None, "d")]));
+        assert_eq!(replay.len(), 1, "replays are dropped, new content kept");
+        assert_eq!(replay[0].text.as_deref(), Some("d"));
+        assert_eq!(link.watermark, None, "no watermark given: none kept");
     }
 
     #[test]

@@ -299,8 +299,9 @@ impl Session {
             Event::TokenReceived { channel, token } if self.connecting(channel) => {
                 effects.push(Effect::StartConversation {
                     channel,
-                    token: token.token,
+                    token: token.token.clone(),
                 });
+                self.link_mut(channel).grant = Some(token);
             }
             Event::ConversationStarted {
                 channel,
@@ -425,7 +426,7 @@ impl Session {
                 let jitter = self.jitter();
                 match self.link_mut(channel).failed(&client_id, &error, jitter) {
                     Some(AfterFailure::RetryIn(ms)) => self.pump(channel, ms, &mut effects),
-                    Some(AfterFailure::NeedsToken) => self.refresh_token(channel, 0, &mut effects),
+                    Some(AfterFailure::NeedsToken) => self.token_rejected(channel, &mut effects),
                     Some(AfterFailure::GiveUp) => {
                         self.transcript.set_delivery(&client_id, Delivery::Failed);
                         self.pump(channel, 0, &mut effects);
@@ -450,16 +451,21 @@ impl Session {
         effects
     }
 
+    /// `POST /conversations` answered. Servers differ: without a token in the answer the
+    /// token that started it goes on (emulators answer `{conversationId, expiresIn}`), and
+    /// without `streamUrl` the conversation is polled.
     fn on_started(&mut self, channel: Channel, conv: Conversation, effects: &mut Vec<Effect>) {
-        let Some(token) = conv.token.clone() else {
-            let error = ChatError::BadResponse("conversation without token".into());
+        let grant = self.link_mut(channel).grant.take().unwrap_or_default();
+        if conv.conversation_id.is_empty() {
+            let error = ChatError::BadResponse("conversation without id".into());
             return match channel {
                 Channel::Bot => self.phase = Phase::Failed(error),
                 Channel::Hub => {
                     self.end_handoff(Some(error.visitor_message(self.lang())), 0, effects)
                 }
             };
-        };
+        }
+        let token = conv.token.filter(|t| !t.is_empty()).unwrap_or(grant.token);
         self.link_mut(channel).endpoint = Some(Endpoint {
             conversation_id: conv.conversation_id,
             token,
@@ -469,7 +475,8 @@ impl Session {
             self.phase = Phase::Chatting;
         }
         self.pump(channel, 0, effects);
-        self.schedule_refresh(channel, conv.expires_in, effects);
+        let expires_in = conv.expires_in.or(grant.expires_in);
+        self.schedule_refresh(channel, expires_in, effects);
     }
 
     fn on_typed(&mut self, text: String, now: Millis, effects: &mut Vec<Effect>) {
@@ -907,12 +914,9 @@ fn with_client_id(mut activity: Activity, client_id: &str) -> Activity {
     activity
 }
 
-/// A jitter seed from a string (FNV-1a), never zero (xorshift would stay at zero).
+/// A jitter seed from a string, never zero (xorshift would stay at zero).
 fn seed(text: &str) -> u64 {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    hash.max(1)
+    crate::link::fnv1a(&[text]).max(1)
 }
 
 mod recovery;

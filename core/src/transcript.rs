@@ -150,7 +150,10 @@ impl Transcript {
             return false;
         };
         let id = activity.id.clone();
-        if id.is_some() && self.entries.iter().any(|e| e.id == id) {
+        let text = activity.text.as_deref().unwrap_or_default();
+        // A replay (after a reload, the link's seen set is new) shows once; servers that
+        // reuse ids are told apart by the text.
+        if id.is_some() && self.entries.iter().any(|e| e.id == id && e.text == text) {
             return false;
         }
         if let Some(client_id) = activity.client_activity_id() {

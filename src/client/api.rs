@@ -3,7 +3,7 @@
 //! only: every function maps its failure to a [`ChatError`] and never touches the session.
 
 use handoff_core::activity::{
-    parse_activity_set, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse,
+    parse_activity_set, parse_answer, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse,
     TokenResponse,
 };
 use handoff_core::error::ChatError;
@@ -107,8 +107,9 @@ pub async fn get_activities(
     Ok(set)
 }
 
+/// Reads a JSON answer liberally (an empty 200 or 204 body gives the defaults).
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ChatError> {
-    serde_json::from_str(text).map_err(|e| ChatError::BadResponse(e.to_string()))
+    parse_answer(text).map_err(|e| ChatError::BadResponse(e.to_string()))
 }
 
 /// Sends one request and returns the body of a 2xx answer; any other answer becomes a

@@ -103,6 +103,12 @@ impl Session {
         }
     }
 
+    /// The server refused the token (403): a new one is needed before anything goes on.
+    pub(super) fn token_rejected(&mut self, channel: Channel, effects: &mut Vec<Effect>) {
+        self.link_mut(channel).token_rejected = true;
+        self.refresh_token(channel, 0, effects);
+    }
+
     pub(super) fn on_stream_failed(
         &mut self,
         channel: Channel,
@@ -167,7 +173,7 @@ impl Session {
                 self.link_mut(channel).transport = Transport::Stream;
                 self.on_stream_failed(channel, now, effects);
             }
-            Recovery::NewToken => self.refresh_token(channel, 0, effects),
+            Recovery::NewToken => self.token_rejected(channel, effects),
             Recovery::NewConversation | Recovery::Fatal => {
                 self.conversation_lost(channel, error.clone(), now, effects)
             }
@@ -191,7 +197,7 @@ impl Session {
                     backoff_ms(failures, self.jitter()).max(error.retry_after_ms().unwrap_or(0));
                 self.poll(channel, delay, effects);
             }
-            Recovery::NewToken => self.refresh_token(channel, 0, effects),
+            Recovery::NewToken => self.token_rejected(channel, effects),
             Recovery::NewConversation | Recovery::Fatal => {
                 self.conversation_lost(channel, error.clone(), now, effects)
             }
@@ -205,7 +211,8 @@ impl Session {
         effects: &mut Vec<Effect>,
     ) {
         let link = self.link_mut(channel);
-        if let Some(endpoint) = link.endpoint.as_mut() {
+        link.token_rejected = false;
+        if let Some(endpoint) = link.endpoint.as_mut().filter(|_| !token.token.is_empty()) {
             endpoint.token = token.token;
         }
         // A stream that died while the token was expired comes back now; polling resumes.
@@ -227,11 +234,18 @@ impl Session {
         now: Millis,
         effects: &mut Vec<Effect>,
     ) {
-        if error.recovery() == Recovery::Retry {
-            let delay = backoff_ms(3, self.jitter()).max(error.retry_after_ms().unwrap_or(0));
-            self.refresh_token(channel, delay, effects);
-        } else {
-            self.conversation_lost(channel, error.clone(), now, effects);
+        match error {
+            _ if error.recovery() == Recovery::Retry => {
+                let delay = backoff_ms(3, self.jitter()).max(error.retry_after_ms().unwrap_or(0));
+                self.refresh_token(channel, delay, effects);
+            }
+            // No refresh route (emulators, self-hosted bridges): the token goes on as it is,
+            // unless the server already refused it.
+            ChatError::Http {
+                status: 404 | 405 | 501,
+                ..
+            } if !self.link_mut(channel).token_rejected => {}
+            _ => self.conversation_lost(channel, error.clone(), now, effects),
         }
     }
 
