@@ -4,7 +4,8 @@
 //! person does: by visible labels and accessible names.
 //!
 //! Environment: `DEVSERVER_BIN` (the built dev server), `DIST_DIR` (the built widget),
-//! `CHROMEDRIVER` (optional, default `chromedriver` on PATH).
+//! `CHROMEDRIVER` (optional, default `chromedriver` on PATH). [`Harness::with_server`] drives
+//! the browser against another server instead (see `tests/third_party.rs`).
 
 pub mod agent;
 pub mod cdp;
@@ -47,6 +48,16 @@ impl Harness {
     pub async fn start_with_chrome_args(server_args: &[&str], chrome_args: &[&str]) -> Harness {
         let server_args: Vec<String> = server_args.iter().map(|a| a.to_string()).collect();
         let (server, url) = start_server(&server_args, 0).await;
+        let mut harness = Harness::with_server(server, url, chrome_args).await;
+        harness.server_args = server_args;
+        harness
+    }
+
+    /// Starts ChromeDriver and the browser against a server that already runs (the dev
+    /// server, or another one from [`spawn_server`] such as the third-party test's), with
+    /// extra Chromium flags. Owns `server` (killed on drop); `url` is its base URL.
+    /// [`Harness::restart_server`] restarts the dev server only.
+    pub async fn with_server(server: Child, url: String, chrome_args: &[&str]) -> Harness {
         let profile = TempDir::new("hc-e2e-profile");
         let (driver, driver_url) = start_driver().await;
         let client = ClientBuilder::native()
@@ -59,7 +70,7 @@ impl Harness {
             url,
             driver_url,
             extra_clients: Vec::new(),
-            server_args,
+            server_args: Vec::new(),
             server,
             _driver: driver,
             _profile: profile,
@@ -270,6 +281,13 @@ pub async fn wait_for_message(shadow: &ShadowRoot, needle: &str) -> Vec<String> 
     }
 }
 
+/// Types `text` into the composer and presses Enter, as a visitor sends a message.
+pub async fn send_message(shadow: &ShadowRoot, text: &str) {
+    let composer = field(shadow, "Message").await;
+    composer.send_keys(text).await.expect("type the message");
+    composer.send_keys(ENTER).await.expect("press Enter");
+}
+
 /// Polls `find` until it yields a value or [`WAIT`] passes.
 pub async fn wait_for<T, F, Fut>(what: &str, mut find: F) -> T
 where
@@ -329,19 +347,28 @@ pub const ENTER: &str = "\u{E007}";
 async fn start_server(args: &[String], port: u16) -> (Child, String) {
     let bin = std::env::var("DEVSERVER_BIN").unwrap_or_else(|_| "../target/debug/devserver".into());
     let dist = std::env::var("DIST_DIR").unwrap_or_else(|_| "../dist".into());
-    let mut child = Command::new(&bin)
+    let mut command = Command::new(&bin);
+    command
         .args(["--port", &port.to_string(), "--dist", &dist])
-        .args(args)
+        .args(args);
+    spawn_server(command).await
+}
+
+/// Spawns a server that prints its URL as the last word of its first stdout line (like
+/// `handoff-chat dev server: http://127.0.0.1:PORT/`); returns the process (killed on drop,
+/// its stderr passed through) and that URL.
+pub async fn spawn_server(mut command: Command) -> (Child, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| panic!("start dev server {bin}: {e}"));
+        .unwrap_or_else(|e| panic!("start {:?}: {e}", command.as_std().get_program()));
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let line = tokio::time::timeout(WAIT, lines.next_line())
         .await
-        .expect("dev server printed its URL in time")
+        .expect("server printed its URL in time")
         .expect("read stdout")
         .expect("a line");
     let url = line
