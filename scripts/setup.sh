@@ -13,8 +13,21 @@ WASM_NIGHTLY=nightly-2026-05-20
 TRUNK_RUST=1.96.1
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+# cargo install puts tools in $CARGO_HOME/bin (an empty CARGO_HOME included).
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 log() { echo "[setup] $*"; }
+
+# A rustup with no toolchain at all (an empty RUSTUP_HOME) gets the stable one.
+if ! rustc --version >/dev/null 2>&1; then
+  log "installing the stable Rust toolchain"
+  rustup default stable
+fi
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding $component"
+    rustup component add "$component"
+  fi
+done
 # Tools are built without LTO: minutes faster, and their speed does not matter here.
 fast_install() { CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo "$@"; }
 
@@ -28,6 +41,13 @@ if ! rustup run "$WASM_NIGHTLY" rustc --version >/dev/null 2>&1 \
   log "installing $WASM_NIGHTLY with rust-src (release wasm build)"
   rustup toolchain install "$WASM_NIGHTLY" --profile minimal --component rust-src
 fi
+
+# The widget's release build runs cargo offline (TRUNK_OFFLINE) with -Zbuild-std, which
+# resolves std's own lockfile: its crates must be fetched first, or a fresh machine fails
+# with "no matching package named `wasip1`". Both fetches take a second once done.
+log "fetching the crates of the workspace and of std (build-std)"
+cargo fetch --quiet
+cargo "+$WASM_NIGHTLY" fetch --quiet -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
