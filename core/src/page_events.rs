@@ -21,7 +21,7 @@ pub type PageEvent = (&'static str, Vec<String>);
 
 /// The events between `before` and `after`, in the order they happened: messages first,
 /// then the handoff and phase changes.
-pub fn changes(before: &Seen, after: &Seen, lang: Lang) -> Vec<PageEvent> {
+pub fn changes(before: &Seen<'_>, after: &Seen<'_>, lang: Lang) -> Vec<PageEvent> {
     let mut events = Vec::new();
     for (i, entry) in after.entries.iter().enumerate() {
         // The transcript only appends, so an entry seen before is at the same index.
@@ -103,7 +103,7 @@ mod tests {
         }
     }
 
-    fn names(before: Seen, after: Seen) -> Vec<&'static str> {
+    fn names(before: Seen<'_>, after: Seen<'_>) -> Vec<&'static str> {
         changes(&before, &after, Lang::En)
             .into_iter()
             .map(|(n, _)| n)

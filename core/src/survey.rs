@@ -185,7 +185,7 @@ pub type CasePattern<'a> = Option<&'a dyn Fn(&str) -> bool>;
 pub fn validate(
     config: &SurveyConfig,
     answers: &SurveyAnswers,
-    pattern: CasePattern,
+    pattern: CasePattern<'_>,
 ) -> Vec<(FieldId, FieldError)> {
     config
         .fields
@@ -197,7 +197,7 @@ pub fn validate(
 }
 
 /// Checks one field's trimmed value.
-pub fn check_field(spec: FieldSpec, value: &str, pattern: CasePattern) -> Option<FieldError> {
+pub fn check_field(spec: FieldSpec, value: &str, pattern: CasePattern<'_>) -> Option<FieldError> {
     if value.is_empty() {
         return spec.required.then_some(FieldError::Required);
     }

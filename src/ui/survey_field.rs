@@ -16,7 +16,7 @@ impl CasePattern {
     }
 
     /// Runs `f` with the matcher core's validation takes.
-    pub fn with<R>(self, f: impl FnOnce(handoff_core::survey::CasePattern) -> R) -> R {
+    pub fn with<R>(self, f: impl FnOnce(handoff_core::survey::CasePattern<'_>) -> R) -> R {
         self.0.with_value(|re| match re {
             Some(re) => f(Some(&|value: &str| re.test(value))),
             None => f(None),
