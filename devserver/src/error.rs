@@ -201,7 +201,7 @@ mod tests {
     fn json_errors_distinguish_syntax_from_shape() {
         #[derive(serde::Deserialize, Debug)]
         struct Needs {
-            #[allow(dead_code)]
+            #[allow(dead_code, reason = "never read: the test checks only the error")]
             r#type: String,
         }
         assert!(matches!(

@@ -387,9 +387,8 @@ pub async fn spawn_server(mut command: Command) -> (Child, String) {
 
 async fn start_driver() -> (Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port on 127.0.0.1 for chromedriver")
         .port();
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let child = Command::new(&bin)

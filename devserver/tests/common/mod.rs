@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: an app with a manual clock, JSON requests
 //! through `oneshot`, and throw-away dist folders.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
