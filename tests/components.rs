@@ -1,6 +1,7 @@
 //! Component tests in headless Chromium: each component is mounted inside a shadow root, as
 //! the loader does, and the assertions read what a person (or a screen reader) gets.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use std::sync::{Arc, Mutex};
 

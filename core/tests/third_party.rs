@@ -1,6 +1,7 @@
 //! Direct Line-style servers that are not Microsoft's: the answers of the `offline-directline`
 //! emulator (recorded in `fixtures/offline-directline/`) and other liberal shapes drive the
 //! session from survey to handoff. Asserts what the visitor would see.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use handoff_core::activity::{parse_activity_set, parse_answer, Conversation, TokenResponse};
 use handoff_core::error::ChatError;

@@ -1,6 +1,7 @@
 //! Copilot Studio impersonation (token endpoint, regional channel settings, `/_dev/stats`),
 //! the demo bot's global variables (`pvaSetContext`) over Direct Line, and the strict CSP of
 //! the Power Pages imitation pages.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 

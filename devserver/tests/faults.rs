@@ -1,5 +1,6 @@
 //! `/_dev/faults` controls seen through the REST API (`oneshot`): scopes, latency, no
 //! streamUrl, token lifetime, the armed state and clearing it. Streams: `stream.rs`.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 

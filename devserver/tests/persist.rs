@@ -1,6 +1,7 @@
 //! `--state FILE`: a server restored from the file another instance wrote continues every
 //! conversation (activities, watermarks, tokens, bot memory, handoffs, agents), and a real
 //! dev server killed with SIGKILL right after answering loses nothing.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 

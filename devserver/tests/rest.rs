@@ -1,5 +1,6 @@
 //! REST endpoints through `app(...).oneshot(...)`: tokens, conversations, activities,
 //! watermarks, auth failures, faults, CORS and static files.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The WebSocket stream over a real socket: the app served on 127.0.0.1 port 0, REST calls
 //! through `oneshot` on the same state, and a tokio-tungstenite client.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 

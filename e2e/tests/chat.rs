@@ -1,5 +1,6 @@
 //! A visitor's whole first chat, through the real loader script on the demo page, against
 //! the real dev server and its demo bot.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER};
 use fantoccini::elements::ShadowRoot;

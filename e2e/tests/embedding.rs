@@ -3,6 +3,7 @@
 //! page records the `handoff-chat:*` events): the page API and its events, languages and
 //! right-to-left, theme and position, dark mode and reduced motion, phones, survey options
 //! and configuration errors.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use e2e::agent::ApiAgent;
 use e2e::cdp::Cdp;

@@ -1,5 +1,6 @@
 //! Live-agent handoff end to end, in both modes: the visitor's page (real loader script)
 //! and the live-agent console in a second browser, against the real dev server.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@
 //!   form and keyboard shortcut still work; the widget added exactly one element;
 //! - the site's theme does not restyle the widget, and the survey is pixel for pixel the
 //!   same as on a plain page with the same options.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,6 @@
 //! Connection reliability seen by a visitor: reloads resume the same conversation without
 //! losing or repeating anything, with the bot and with an agent.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use e2e::agent::ApiAgent;
 use e2e::{button, field, messages, wait_for, wait_for_message, wait_until, Harness, ENTER};

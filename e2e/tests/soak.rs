@@ -4,6 +4,7 @@
 //!
 //! `SOAK_EXCHANGES` (default 200, half with the bot, half with an agent) and `SOAK_SEED`
 //! (default 1) set the run; `bash scripts/soak.sh` is the full 1000-exchange run.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,7 @@
 //!
 //! Environment: `DIST_DIR` (the built widget, default `<repo>/dist`), `NODE` (default `node`
 //! on PATH). The npm packages come from the repository's `package.json` (`npm ci`).
+#![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use std::path::PathBuf;
 use std::time::Duration;
