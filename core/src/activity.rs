@@ -158,7 +158,7 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
     }
     // An empty body (200 or 204 with nothing) is an empty set.
     let text = if text.trim().is_empty() { "{}" } else { text };
-    let raw: Raw = serde_json::from_str(text)?;
+    let raw: Raw<'_> = serde_json::from_str(text)?;
     let total = raw.activities.len();
     let activities: Vec<Activity> = raw
         .activities

@@ -3,8 +3,8 @@
 //! only: every function maps its failure to a [`ChatError`] and never touches the session.
 
 use handoff_core::activity::{
-    parse_activity_set, parse_answer, Activity, ActivitySet, Conversation, ErrorResponse, ResourceResponse,
-    TokenResponse,
+    parse_activity_set, parse_answer, Activity, ActivitySet, Conversation, ErrorResponse,
+    ResourceResponse, TokenResponse,
 };
 use handoff_core::error::ChatError;
 use handoff_core::link::Endpoint;
