@@ -155,22 +155,28 @@ async fn chat_and_handoff_through_offline_directline_and_a_botbuilder_bot() {
 
     // Every request the widget made to offline-directline got an answer it has a route for
     // (its unimplemented routes, such as the stream and reconnect, never answer at all).
+    // 304: express answers a repeated poll's If-None-Match; the browser serves its copy.
     // The /v3/conversations routes are the bot's replies, not the widget's requests.
     let requests = h.api("GET", "/_test/requests", None).await;
-    let unanswered: Vec<&Value> = requests
+    let widget_requests: Vec<&Value> = requests
         .as_array()
         .expect("request list")
         .iter()
         .filter(|r| r["path"].as_str().is_some_and(|p| !p.starts_with("/v3/")))
-        .filter(|r| {
-            !r["status"]
-                .as_u64()
-                .is_some_and(|s| (200..300).contains(&s))
-        })
         .collect();
+    let answered = |r: &Value| {
+        r["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s) || s == 304)
+    };
+    let unanswered: Vec<_> = widget_requests.iter().filter(|r| !answered(r)).collect();
     assert!(
         unanswered.is_empty(),
-        "requests offline-directline did not answer with 2xx: {unanswered:?}"
+        "requests offline-directline did not answer: {unanswered:?}"
+    );
+    eprintln!(
+        "the widget made {} requests to offline-directline",
+        widget_requests.len()
     );
     h.finish().await;
 }
