@@ -17,9 +17,11 @@ WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 log() { echo "[setup] $*"; }
 
-# A rustup with no toolchain at all (an empty RUSTUP_HOME) gets the stable one.
+# A rustup with no toolchain at all (an empty RUSTUP_HOME) gets the stable one. Never a
+# rustup self-update: it is not ours to change (and fails where rustup is not in CARGO_HOME).
 if ! rustc --version >/dev/null 2>&1; then
   log "installing the stable Rust toolchain"
+  rustup toolchain install stable --profile minimal --no-self-update
   rustup default stable
 fi
 for component in clippy rustfmt; do
@@ -39,7 +41,7 @@ fi
 if ! rustup run "$WASM_NIGHTLY" rustc --version >/dev/null 2>&1 \
   || ! rustup component list --toolchain "$WASM_NIGHTLY" --installed | grep -q '^rust-src'; then
   log "installing $WASM_NIGHTLY with rust-src (release wasm build)"
-  rustup toolchain install "$WASM_NIGHTLY" --profile minimal --component rust-src
+  rustup toolchain install "$WASM_NIGHTLY" --profile minimal --component rust-src --no-self-update
 fi
 
 # The widget's release build runs cargo offline (TRUNK_OFFLINE) with -Zbuild-std, which
@@ -69,7 +71,7 @@ fi
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   log "building trunk $TRUNK_VERSION (about 15 minutes on 2 cores)"
-  rustup toolchain install "$TRUNK_RUST" --profile minimal
+  rustup toolchain install "$TRUNK_RUST" --profile minimal --no-self-update
   fast_install "+$TRUNK_RUST" install trunk --locked --version "$TRUNK_VERSION" --force
 fi
 
