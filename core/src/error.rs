@@ -20,6 +20,9 @@ pub enum ChatError {
     Throttled { retry_after_ms: Option<u64> },
 }
 
+/// The longest `Retry-After` honoured (5 minutes); longer asks are cut to this.
+pub const MAX_RETRY_AFTER_MS: u64 = 300_000;
+
 /// What to do about a failed request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recovery {
@@ -46,10 +49,13 @@ impl ChatError {
         }
     }
 
-    /// The least time to wait before retrying, when the server said (Retry-After).
+    /// The least time to wait before retrying, when the server said (Retry-After), at most
+    /// [`MAX_RETRY_AFTER_MS`]: a server asking for a day must not park the chat for a day.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
-            ChatError::Throttled { retry_after_ms } => *retry_after_ms,
+            ChatError::Throttled { retry_after_ms } => {
+                retry_after_ms.map(|ms| ms.min(MAX_RETRY_AFTER_MS))
+            }
             _ => None,
         }
     }
@@ -91,6 +97,15 @@ mod tests {
         assert_eq!(http(502).recovery(), Recovery::Retry);
         assert_eq!(http(400).recovery(), Recovery::Fatal);
         assert_eq!(ChatError::Network("x".into()).recovery(), Recovery::Retry);
+    }
+
+    #[test]
+    fn retry_after_is_capped() {
+        let asked = |ms| ChatError::Throttled {
+            retry_after_ms: Some(ms),
+        };
+        assert_eq!(asked(3_000).retry_after_ms(), Some(3_000));
+        assert_eq!(asked(u64::MAX).retry_after_ms(), Some(MAX_RETRY_AFTER_MS));
     }
 
     #[test]

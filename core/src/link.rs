@@ -118,6 +118,18 @@ pub struct Link {
     /// After a page reload: nothing is posted until the activities since the watermark
     /// have been read, so what already reached the server is not sent twice.
     pub resuming: bool,
+    /// When the server was last heard on the receiving side (a stream frame, keep-alives
+    /// included, or a read's answer), or when listening began: what the watchdog measures
+    /// silence from (`session/liveness.rs`).
+    pub heard: Option<Millis>,
+    /// Reads (`GET activities`, answered by `Polled` / `PollFailed`) asked for and not
+    /// answered yet. A read's answer continues the polling rhythm only when no other read is
+    /// out, so however many were started, one rhythm goes on.
+    pub reads: u32,
+    /// When the last read goes out (its delay included).
+    pub read_at: Millis,
+    /// When the watchdog read a silent stream's conversation, until that read answers.
+    pub probe_at: Option<Millis>,
     seen: HashSet<String>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,

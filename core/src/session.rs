@@ -241,6 +241,10 @@ pub struct Session {
     last_typing_sent: Option<Millis>,
     /// Jitter source (xorshift), seeded from the random client prefix.
     rng: u64,
+    /// Ticks asked for and not fired yet (the watchdog keeps one coming while chatting).
+    ticks: u32,
+    /// When the watchdog last ran.
+    watched: Millis,
 }
 
 impl Session {
@@ -265,6 +269,8 @@ impl Session {
             next_seq: 0,
             last_typing_sent: None,
             rng,
+            ticks: 0,
+            watched: 0,
         }
     }
 
@@ -307,7 +313,7 @@ impl Session {
                 channel,
                 conversation,
             } if self.connecting(channel) => {
-                self.on_started(channel, conversation, &mut effects);
+                self.on_started(channel, conversation, now, &mut effects);
             }
             Event::ConnectFailed {
                 channel: Channel::Bot,
@@ -341,13 +347,15 @@ impl Session {
                 let link = self.link_mut(channel);
                 link.healthy_since = Some(now);
                 link.stream_ever_opened = true;
-                link.reconnecting_since = None;
+                self.heard(channel, now);
             }
+            // A stream frame (an empty one is a keep-alive) or a one-off read's answer.
             Event::Streamed {
                 channel,
                 generation,
                 set,
             } if self.current(channel, generation) => {
+                self.heard(channel, now);
                 self.receive(channel, set, now, &mut effects);
             }
             Event::Polled {
@@ -355,16 +363,7 @@ impl Session {
                 generation,
                 set,
             } if self.current(channel, generation) => {
-                // Polling gets messages through: the visitor is connected, whatever the socket does.
-                let link = self.link_mut(channel);
-                link.poll_failures = 0;
-                link.reconnecting_since = None;
-                let resumed = std::mem::take(&mut link.resuming);
-                self.receive(channel, set, now, &mut effects);
-                if resumed {
-                    self.pump(channel, 0, &mut effects);
-                }
-                self.poll(channel, POLL_INTERVAL_MS, &mut effects);
+                self.on_polled(channel, set, now, &mut effects);
             }
             Event::PollFailed {
                 channel,
@@ -378,7 +377,7 @@ impl Session {
                 generation,
                 conversation,
             } if self.current(channel, generation) => {
-                self.on_reconnected(channel, conversation, &mut effects);
+                self.on_reconnected(channel, conversation, now, &mut effects);
             }
             Event::ReconnectFailed {
                 channel,
@@ -392,7 +391,7 @@ impl Session {
                 generation,
                 token,
             } if self.current(channel, generation) => {
-                self.on_token_refreshed(channel, token, &mut effects);
+                self.on_token_refreshed(channel, token, now, &mut effects);
             }
             Event::RefreshFailed {
                 channel,
@@ -415,7 +414,7 @@ impl Session {
             Event::VisitorTyping => self.on_visitor_typing(now, &mut effects),
             Event::RetryMessage(key) => self.on_retry_message(&key, now, &mut effects),
             Event::Posted { channel, client_id } if self.link_mut(channel).posted(&client_id) => {
-                self.poll_soon(channel, &mut effects);
+                self.poll_soon(channel, now, &mut effects);
                 self.pump(channel, 0, &mut effects);
             }
             Event::PostFailed {
@@ -437,40 +436,42 @@ impl Session {
             Event::EndChat if matches!(self.phase, Phase::Connecting | Phase::Chatting) => {
                 self.on_end_chat(now, &mut effects);
             }
-            Event::Tick
-                if self
-                    .agent_typing
-                    .as_ref()
-                    .is_some_and(|(_, until)| *until <= now) =>
-            {
-                self.agent_typing = None;
-            }
+            Event::Tick => self.on_tick(now, &mut effects),
             // Anything else is stale (e.g. a token arriving after the visitor retried).
             _ => {}
         }
+        self.keep_watch(now, &mut effects);
         effects
     }
 
     /// `POST /conversations` answered. Servers differ: without a token in the answer the
     /// token that started it goes on (emulators answer `{conversationId, expiresIn}`), and
     /// without `streamUrl` the conversation is polled.
-    fn on_started(&mut self, channel: Channel, conv: Conversation, effects: &mut Vec<Effect>) {
+    fn on_started(
+        &mut self,
+        channel: Channel,
+        conv: Conversation,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
         let grant = self.link_mut(channel).grant.take().unwrap_or_default();
         if conv.conversation_id.is_empty() {
             let error = ChatError::BadResponse("conversation without id".into());
             return match channel {
                 Channel::Bot => self.phase = Phase::Failed(error),
                 Channel::Hub => {
-                    self.end_handoff(Some(error.visitor_message(self.lang())), 0, effects)
+                    self.end_handoff(Some(error.visitor_message(self.lang())), now, effects)
                 }
             };
         }
         let token = conv.token.filter(|t| !t.is_empty()).unwrap_or(grant.token);
-        self.link_mut(channel).endpoint = Some(Endpoint {
+        let link = self.link_mut(channel);
+        link.endpoint = Some(Endpoint {
             conversation_id: conv.conversation_id,
             token,
         });
-        self.open_transport(channel, conv.stream_url, effects);
+        link.heard = Some(now);
+        self.open_transport(channel, conv.stream_url, now, effects);
         if channel == Channel::Bot {
             self.phase = Phase::Chatting;
         }
@@ -570,15 +571,17 @@ impl Session {
         });
     }
 
-    /// Applies the activities of a stream or poll.
+    /// Applies the activities of a stream or poll; returns how many were new.
     fn receive(
         &mut self,
         channel: Channel,
         set: ActivitySet,
         now: Millis,
         effects: &mut Vec<Effect>,
-    ) {
-        for activity in self.link_mut(channel).fresh(set) {
+    ) -> usize {
+        let fresh = self.link_mut(channel).fresh(set);
+        let count = fresh.len();
+        for activity in fresh {
             if let Some(signal) = signal(&activity) {
                 self.on_signal(channel, signal, &activity, now, effects);
             } else if self.transcript.upsert(&activity, &self.user_id)
@@ -591,6 +594,7 @@ impl Session {
                 self.agent_typing = None;
             }
         }
+        count
     }
 
     fn on_signal(
@@ -640,9 +644,7 @@ impl Session {
             }
             Signal::AgentTyping(agent) if from_agent_side => {
                 self.agent_typing = Some((agent.name, now + AGENT_TYPING_MS));
-                effects.push(Effect::ScheduleTick {
-                    after_ms: AGENT_TYPING_MS,
-                });
+                self.schedule_tick(AGENT_TYPING_MS, effects);
             }
             _ => {}
         }
@@ -761,25 +763,39 @@ impl Session {
         }
     }
 
-    /// The next regular poll, when the channel is polling.
-    fn poll(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
-        if self.link_mut(channel).transport == Transport::Polling {
-            self.read(channel, after_ms, false, effects);
+    /// The next regular poll, when the channel is polling and no read is out (that one's
+    /// answer goes on polling).
+    fn poll(&mut self, channel: Channel, after_ms: Millis, now: Millis, effects: &mut Vec<Effect>) {
+        let link = self.link_mut(channel);
+        if link.transport == Transport::Polling && link.reads == 0 {
+            self.read(channel, after_ms, false, now, effects);
         }
     }
 
     /// When polling, reads once shortly after a send so the reply shows without waiting for
     /// the next regular poll.
-    fn poll_soon(&mut self, channel: Channel, effects: &mut Vec<Effect>) {
+    fn poll_soon(&mut self, channel: Channel, now: Millis, effects: &mut Vec<Effect>) {
         if self.link_mut(channel).transport == Transport::Polling {
-            self.read(channel, POLL_AFTER_SEND_MS, true, effects);
+            self.read(channel, POLL_AFTER_SEND_MS, true, now, effects);
         }
     }
 
-    /// `GET activities?watermark=` on the channel's open conversation, whatever its transport.
-    fn read(&mut self, channel: Channel, after_ms: Millis, once: bool, effects: &mut Vec<Effect>) {
+    /// `GET activities?watermark=` on the channel's open conversation, whatever its
+    /// transport. A regular read (not `once`) is counted until it answers.
+    fn read(
+        &mut self,
+        channel: Channel,
+        after_ms: Millis,
+        once: bool,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
         let link = self.link_mut(channel);
         if let Some(endpoint) = link.endpoint.clone() {
+            if !once {
+                link.reads += 1;
+                link.read_at = now.saturating_add(after_ms);
+            }
             effects.push(Effect::Poll {
                 channel,
                 generation: link.generation,
@@ -919,8 +935,12 @@ fn seed(text: &str) -> u64 {
     crate::link::fnv1a(&[text]).max(1)
 }
 
+mod liveness;
 mod recovery;
 mod stored;
+pub use liveness::{
+    READ_LOST_MS, RECEIVE_BOUND_MS, REQUEST_TIMEOUT_MS, SILENT_MS, STALE_MS, WATCHDOG_MS,
+};
 pub use recovery::Connectivity;
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,10 @@
 //! Keeping a conversation connected: stream reconnects with jittered backoff (falling back
 //! to polling after repeated failures and trying the socket again later), token refresh at
 //! half the token's lifetime, and the connectivity the banner shows. Direct Line's rules:
-//! 403 → new token, 404 → the conversation is gone, 429/5xx/network → retry.
+//! 403 → new token, 404 → the conversation is gone, 429/5xx/network → retry. What keeps
+//! all of this from waiting forever is in `liveness.rs`.
 
+use super::liveness::STALE_MS;
 use super::*;
 use crate::error::Recovery;
 use crate::link::backoff_ms;
@@ -32,7 +34,8 @@ pub enum Connectivity {
 }
 
 impl Session {
-    /// The connectivity of the conversation carrying the visitor's messages.
+    /// The connectivity of the conversation carrying the visitor's messages. A link unheard
+    /// for [`STALE_MS`] is reconnecting, whatever its protocol state says.
     pub fn connectivity(&self, now: Millis) -> Connectivity {
         if self.phase != Phase::Chatting {
             return Connectivity::Online;
@@ -42,7 +45,9 @@ impl Session {
             Channel::Hub if self.hub.endpoint.is_some() => &self.hub,
             Channel::Hub => &self.bot,
         };
-        match link.reconnecting_since {
+        let stale = link.heard.map(|h| h.saturating_add(STALE_MS));
+        let since = [link.reconnecting_since, stale.filter(|t| *t <= now)];
+        match since.into_iter().flatten().min() {
             _ if link.poll_failures >= LOST_AFTER_POLL_FAILURES => Connectivity::Lost,
             Some(since) if now.saturating_sub(since) >= SLOW_MS => Connectivity::Slow,
             Some(_) => Connectivity::Reconnecting,
@@ -55,6 +60,7 @@ impl Session {
         &mut self,
         channel: Channel,
         stream_url: Option<String>,
+        now: Millis,
         effects: &mut Vec<Effect>,
     ) {
         let link = self.link_mut(channel);
@@ -70,7 +76,7 @@ impl Session {
             }
             None => {
                 link.transport = Transport::Polling;
-                self.poll(channel, 0, effects);
+                self.poll(channel, 0, now, effects);
             }
         }
     }
@@ -137,16 +143,17 @@ impl Session {
             self.reconnect(channel, delay, effects);
         } else {
             self.link_mut(channel).transport = Transport::Polling;
-            self.poll(channel, 0, effects);
+            self.poll(channel, 0, now, effects);
             self.reconnect(channel, STREAM_RETRY_MS, effects);
         }
-        effects.push(Effect::ScheduleTick { after_ms: SLOW_MS });
+        self.schedule_tick(SLOW_MS, effects);
     }
 
     pub(super) fn on_reconnected(
         &mut self,
         channel: Channel,
         conv: Conversation,
+        now: Millis,
         effects: &mut Vec<Effect>,
     ) {
         let link = self.link_mut(channel);
@@ -157,7 +164,7 @@ impl Session {
             // The server only polls: stop trying the socket.
             link.reconnecting_since = None;
         }
-        self.open_transport(channel, conv.stream_url, effects);
+        self.open_transport(channel, conv.stream_url, now, effects);
     }
 
     pub(super) fn on_reconnect_failed(
@@ -190,14 +197,23 @@ impl Session {
         match error.recovery() {
             Recovery::Retry => {
                 let link = self.link_mut(channel);
+                link.reads = link.reads.saturating_sub(1);
                 link.poll_failures += 1;
                 link.reconnecting_since.get_or_insert(now);
                 let failures = link.poll_failures;
                 let delay =
                     backoff_ms(failures, self.jitter()).max(error.retry_after_ms().unwrap_or(0));
-                self.poll(channel, delay, effects);
+                // Retried whatever the transport: a reload's read or the watchdog's must
+                // get through too. Another read out goes on instead.
+                if self.link_mut(channel).reads == 0 {
+                    self.read(channel, delay, false, now, effects);
+                }
             }
-            Recovery::NewToken => self.token_rejected(channel, effects),
+            Recovery::NewToken => {
+                let link = self.link_mut(channel);
+                link.reads = link.reads.saturating_sub(1);
+                self.token_rejected(channel, effects)
+            }
             Recovery::NewConversation | Recovery::Fatal => {
                 self.conversation_lost(channel, error.clone(), now, effects)
             }
@@ -208,6 +224,7 @@ impl Session {
         &mut self,
         channel: Channel,
         token: TokenResponse,
+        now: Millis,
         effects: &mut Vec<Effect>,
     ) {
         let link = self.link_mut(channel);
@@ -215,14 +232,18 @@ impl Session {
         if let Some(endpoint) = link.endpoint.as_mut().filter(|_| !token.token.is_empty()) {
             endpoint.token = token.token;
         }
-        // A stream that died while the token was expired comes back now; polling resumes.
+        // A stream that died while the token was expired comes back now; polling, a
+        // reload's first read or the watchdog's read goes on (unless a read is out: its
+        // answer goes on).
         let reconnect = link.transport == Transport::Stream && link.healthy_since.is_none();
-        let polling = link.transport == Transport::Polling;
+        let owed = link.transport == Transport::Polling || link.resuming || link.probe_at.is_some();
+        let read = owed && link.reads == 0;
         self.schedule_refresh(channel, token.expires_in, effects);
         if reconnect {
             self.reconnect(channel, 0, effects);
-        } else if polling {
-            self.poll(channel, 0, effects);
+        }
+        if read {
+            self.read(channel, 0, false, now, effects);
         }
         self.pump(channel, 0, effects);
     }
@@ -273,8 +294,9 @@ impl Session {
             }
             link.resume();
             link.reconnecting_since = Some(now);
+            link.heard = Some(now);
             let streaming = link.transport == Transport::Stream;
-            self.read(channel, 0, false, effects);
+            self.read(channel, 0, false, now, effects);
             if streaming {
                 self.reconnect(channel, 0, effects);
             }
@@ -309,8 +331,11 @@ impl Session {
         }
     }
 
+    /// `GET /conversations/{id}` for a new stream. The browser layer closes the old stream
+    /// first, so none is open from here on.
     fn reconnect(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
         let link = self.link_mut(channel);
+        link.healthy_since = None;
         if let Some(endpoint) = link.endpoint.clone() {
             effects.push(Effect::Reconnect {
                 channel,

@@ -6,7 +6,7 @@ use super::*;
 use crate::transcript::Author;
 use serde_json::json;
 
-const NOW: Millis = 1_700_000_000_000;
+pub(super) const NOW: Millis = 1_700_000_000_000;
 const HUB_FROM: &str = "handoff-hub";
 
 fn answers() -> SurveyAnswers {
@@ -22,7 +22,7 @@ fn session(mode: HandoffMode) -> Session {
     Session::new("dl_visitor".into(), "hc1".into(), "en-US".into(), mode)
 }
 
-fn conversation(id: &str, stream: bool) -> Conversation {
+pub(super) fn conversation(id: &str, stream: bool) -> Conversation {
     Conversation {
         conversation_id: id.into(),
         token: Some(format!("tok-{id}")),
@@ -32,7 +32,7 @@ fn conversation(id: &str, stream: bool) -> Conversation {
     }
 }
 
-fn token(t: &str) -> TokenResponse {
+pub(super) fn token(t: &str) -> TokenResponse {
     TokenResponse {
         token: t.into(),
         conversation_id: None,
@@ -41,7 +41,7 @@ fn token(t: &str) -> TokenResponse {
 }
 
 /// Survey submitted, token received, conversation started: the effects of the start.
-fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<Effect>) {
+pub(super) fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<Effect>) {
     let mut s = session(mode);
     assert_eq!(
         s.step(Event::SurveySubmitted(answers()), NOW),
@@ -73,7 +73,7 @@ fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<Effect>) {
 }
 
 /// Connected with the start and context events already posted.
-fn chatting(mode: HandoffMode) -> Session {
+pub(super) fn chatting(mode: HandoffMode) -> Session {
     let (mut s, _) = connected_with(mode, true);
     for client_id in ["hc1-1", "hc1-2"] {
         s.step(
@@ -96,7 +96,7 @@ fn posted(effect: &Effect) -> (&Channel, &Activity) {
     }
 }
 
-fn posts(effects: &[Effect]) -> Vec<(Channel, Activity)> {
+pub(super) fn posts(effects: &[Effect]) -> Vec<(Channel, Activity)> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -108,7 +108,7 @@ fn posts(effects: &[Effect]) -> Vec<(Channel, Activity)> {
         .collect()
 }
 
-fn set(activities: Vec<Value>, watermark: &str) -> ActivitySet {
+pub(super) fn set(activities: Vec<Value>, watermark: &str) -> ActivitySet {
     ActivitySet {
         activities: activities
             .into_iter()
@@ -165,7 +165,7 @@ fn agent_message(id: &str, text: &str) -> Value {
            "channelData": {"handoff": {"agent": {"id": "a1", "name": "Alex"}}}})
 }
 
-fn texts(s: &Session) -> Vec<String> {
+pub(super) fn texts(s: &Session) -> Vec<String> {
     s.transcript
         .entries()
         .iter()
@@ -735,7 +735,7 @@ fn visitor_ends_the_chat_during_a_handoff() {
 // ---- handoff, bridge mode ----
 
 /// Bridge session with the handoff started and the hub conversation open.
-fn bridged() -> (Session, Activity) {
+pub(super) fn bridged() -> (Session, Activity) {
     let mut s = chatting(HandoffMode::Bridge);
     let effects = streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
     assert_eq!(
@@ -996,7 +996,7 @@ fn bridge_visitor_end_tells_hub_and_bot() {
 
 // ---- staying connected ----
 
-fn reconnects(effects: &[Effect]) -> Vec<(Option<String>, Millis)> {
+pub(super) fn reconnects(effects: &[Effect]) -> Vec<(Option<String>, Millis)> {
     effects
         .iter()
         .filter_map(|e| match e {
