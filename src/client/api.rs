@@ -8,9 +8,19 @@ use handoff_core::activity::{
 };
 use handoff_core::error::ChatError;
 use handoff_core::link::Endpoint;
+use handoff_core::session::REQUEST_TIMEOUT_MS;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `AbortSignal.timeout(ms)`. An error where the browser lacks it (Safari before 16):
+    /// requests then go without a timeout, as before.
+    #[wasm_bindgen(catch, js_namespace = AbortSignal, js_name = timeout)]
+    fn abort_after(ms: u32) -> Result<web_sys::AbortSignal, JsValue>;
+}
 
 /// `GET <token_url>`: the page's token endpoint (no secret in the page).
 pub async fn fetch_token(token_url: &str) -> Result<TokenResponse, ChatError> {
@@ -126,6 +136,10 @@ async fn request(
     };
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    // Every request answers: one hanging longer is aborted, a network error core retries.
+    if let Ok(signal) = abort_after(REQUEST_TIMEOUT_MS as u32) {
+        init.set_signal(Some(&signal));
+    }
     let headers = web_sys::Headers::new().map_err(network)?;
     if let Some(token) = token {
         headers
@@ -160,7 +174,7 @@ async fn request(
             .flatten()
             .and_then(|v| v.trim().parse::<u64>().ok());
         return Err(ChatError::Throttled {
-            retry_after_ms: seconds.map(|s| s * 1000),
+            retry_after_ms: seconds.map(|s| s.saturating_mul(1000)),
         });
     }
     let message = match serde_json::from_str::<ErrorResponse>(&text) {

@@ -1,6 +1,7 @@
 //! The Direct Line WebSocket stream: parses each frame into an [`ActivitySet`] and hands it
-//! to the caller. Empty frames are keep-alives; malformed frames are logged and skipped so
-//! the chat goes on.
+//! to the caller. Empty frames are keep-alives, handed on as empty sets (core's watchdog
+//! counts them as signs of life); malformed frames are logged and skipped so the chat goes
+//! on.
 
 use futures::StreamExt;
 use gloo_net::websocket::{futures::WebSocket, Message, State};
@@ -40,9 +41,7 @@ pub async fn run(url: &str, on_open: impl FnOnce(), mut on_set: impl FnMut(Activ
                 return;
             }
         };
-        if text.trim().is_empty() {
-            continue;
-        }
+        // An empty frame parses as an empty set: a keep-alive.
         match parse_activity_set(&text) {
             Ok((set, skipped)) => {
                 log_skipped(skipped);
