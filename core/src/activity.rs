@@ -33,11 +33,7 @@ pub struct Activity {
         skip_serializing_if = "Option::is_none"
     )]
     pub timestamp: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_timestamp: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
@@ -47,11 +43,7 @@ pub struct Activity {
     pub conversation: Option<ConversationAccount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_format: Option<String>,
@@ -100,11 +92,7 @@ impl Activity {
 pub struct ChannelAccount {
     #[serde(default)]
     pub id: String,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
@@ -179,13 +167,9 @@ pub fn parse_activity_set(text: &str) -> Result<(ActivitySet, usize), serde_json
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
-    #[serde(default, deserialize_with = "str_or_number_or_empty")]
+    #[serde(default)]
     pub conversation_id: String,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     #[serde(
         default,
@@ -195,11 +179,7 @@ pub struct Conversation {
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_in: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_grammar_id: Option<String>,
@@ -210,13 +190,9 @@ pub struct Conversation {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
-    #[serde(default, deserialize_with = "str_or_number_or_empty")]
+    #[serde(default)]
     pub token: String,
-    #[serde(
-        default,
-        deserialize_with = "str_or_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     #[serde(
         default,
@@ -231,7 +207,7 @@ pub struct TokenResponse {
 /// Response of `POST .../activities`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResourceResponse {
-    #[serde(default, deserialize_with = "str_or_number_or_empty")]
+    #[serde(default)]
     pub id: String,
 }
 
@@ -251,11 +227,6 @@ fn str_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     })
-}
-
-/// [`str_or_number`] for required fields: absent reads as "".
-fn str_or_number_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    str_or_number(d).map(Option::unwrap_or_default)
 }
 
 /// Seconds as a number or a numeric string (`"1800"`); anything else reads as absent.

@@ -24,24 +24,22 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> Millis {
     (base as f64 * (0.5 + jitter.clamp(0.0, 1.0))) as Millis
 }
 
-/// What makes an activity the same one again: its id and a digest of its content. A replay
-/// (a poll overlapping the stream, a server ignoring the watermark) is dropped, while two
+/// What makes an activity the same one again: a digest of its id and content. A replay (a
+/// poll overlapping the stream, a server ignoring the watermark) is dropped, while two
 /// different activities that share an id, or have none (some Direct Line-style servers),
 /// both count. Two identical activities without id or timestamp count once.
-pub fn dedupe_key(activity: &Activity) -> String {
-    fn field(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or("\u{0}")
-    }
-    let digest = fnv1a(&[
+pub fn dedupe_key(activity: &Activity) -> u64 {
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    fnv1a(&[
+        &field(&activity.id),
         &activity.kind,
         activity.from_id(),
-        field(&activity.timestamp),
-        field(&activity.text),
-        field(&activity.name),
+        &field(&activity.timestamp),
+        &field(&activity.text),
+        &field(&activity.name),
         activity.client_activity_id().unwrap_or(""),
-        &activity.attachments.len().to_string(),
-    ]);
-    format!("{}#{digest:x}", field(&activity.id))
+        if activity.attachments.is_empty() { "" } else { "+" },
+    ])
 }
 
 /// FNV-1a over the parts, each followed by a separator so that ("ab", "c") ≠ ("a", "bc").
@@ -130,7 +128,7 @@ pub struct Link {
     pub read_at: Millis,
     /// When the watchdog read a silent stream's conversation, until that read answers.
     pub probe_at: Option<Millis>,
-    seen: HashSet<String>,
+    seen: HashSet<u64>,
     outbox: VecDeque<Outgoing>,
     in_flight: Option<Outgoing>,
 }
