@@ -14,14 +14,18 @@ TRUNK_OFFLINE=true \
   trunk build --release
 # Leptos always links server_fn's browser client, whose streaming adapters (wasm-streams'
 # IntoUnderlying* classes) are wasm exports, so no dead-code pass can drop them. This widget
-# never calls a server function: remove the exports and let wasm-opt drop their code
-# (1.3 KB brotli). The glue's classes for them are never constructed. Then the names that
+# never calls a server function: remove the exports and let wasm-opt drop their code. The glue's classes for them are never constructed. Then the names that
 # join the wasm and the glue are shortened in both (about 3 KB brotli).
 wasm=dist/handoff-chat-widget_bg.wasm
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
-node_modules/.bin/wasm-opt "$wasm" -o "$wasm" -Oz --converge "${features[@]}" \
-  --remove-exports --pass-arg='remove-exports@*intounderlying*' --strip-producers
+# Passes run in the order given: the exports go first, so that -Oz then removes their code
+# (optimising before removing left it in: 0.5 KB brotli). Flattening and re-looping the
+# control flow before -Oz, and gufa's whole-program constant propagation, save 1.5 KB more
+# (measured on the same wasm: `brotli -q 11 -c <wasm> | wc -c` before and after).
+node_modules/.bin/wasm-opt "$wasm" -o "$wasm" "${features[@]}" \
+  --remove-exports --pass-arg='remove-exports@*intounderlying*' --strip-producers \
+  --flatten --rereloop -Oz --gufa -Oz --converge
 node scripts/minify-wasm-names.mjs "$wasm" dist/handoff-chat-widget.js -- "${features[@]}"
 # Terser drops the glue's classes for the removed exports (no longer exported, so unused)
 # and compresses the rest better than Trunk's minifier (0.6 KB brotli).
