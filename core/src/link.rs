@@ -38,7 +38,11 @@ pub fn dedupe_key(activity: &Activity) -> u64 {
         &field(&activity.text),
         &field(&activity.name),
         activity.client_activity_id().unwrap_or(""),
-        if activity.attachments.is_empty() { "" } else { "+" },
+        if activity.attachments.is_empty() {
+            ""
+        } else {
+            "+"
+        },
     ])
 }
 

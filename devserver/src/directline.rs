@@ -301,6 +301,11 @@ async fn post_activity(
     Path(id): Path<String>,
     ApiJson(activity): ApiJson<Activity>,
 ) -> Result<Json<ResourceResponse>> {
+    // Core reads activities liberally (a missing `type` defaults to ""); the service is
+    // exact about what a client posts, as Direct Line is.
+    if activity.kind.is_empty() {
+        return Err(AppError::MissingProperty("missing field `type`".into()));
+    }
     let state = &ep.app;
     let now = state.clock.now();
     let caller = auth::from_headers(state, ep.service, &headers, now)?;
