@@ -16,7 +16,8 @@ summary=() total_passed=0 total_failed=0
 
 # suite NAME COMMAND...: runs COMMAND, shows its output, and counts its tests from cargo's
 # "test result: ... N passed; M failed" and node's "# pass N" / "# fail M" lines. A command
-# that prints no count (a build, a lint) is one test: passed when it exits 0.
+# that prints no count (a build, a lint) is one test: passed when it exits 0. cargo test runs
+# with --no-fail-fast: one failing test binary must not hide the binaries after it.
 suite() {
   local name=$1 log="$logs/$(( ${#summary[@]} + 1 )).log"
   shift
@@ -50,14 +51,14 @@ suite "guard: every crate of the wasm build is here offline" \
   cargo "+$WASM_NIGHTLY" fetch --offline -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 suite "widget release build" bash scripts/build.sh
 suite "lints (clippy -D warnings, rustfmt)" bash scripts/lint.sh
-suite "core + dev server (native)" cargo test -p handoff-core -p devserver
+suite "core + dev server (native)" cargo test --no-fail-fast -p handoff-core -p devserver
 suite "components in headless Chromium" \
-  env CHROMEDRIVER="$(command -v chromedriver)" cargo test -p handoff-chat-widget --target wasm32-unknown-unknown
+  env CHROMEDRIVER="$(command -v chromedriver)" cargo test --no-fail-fast -p handoff-chat-widget --target wasm32-unknown-unknown
 suite "dev server build (debug)" cargo build -p devserver
 suite "official Direct Line client (botframework-directlinejs)" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" node --test tests/node/
 suite "end-to-end through the loader script" \
-  env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test -p e2e -- --test-threads=1 --nocapture
+  env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test --no-fail-fast -p e2e -- --test-threads=1 --nocapture
 suite "size budget (150 KiB brotli for the first download)" bash scripts/sizes.sh --budget 153600
 
 echo
