@@ -9,6 +9,7 @@
 
 pub mod agent;
 pub mod cdp;
+pub mod probe;
 
 use std::path::PathBuf;
 use std::process::Stdio;
