@@ -670,7 +670,9 @@ const INSTRUMENT: &str = r#"(() => {
   Object.defineProperty(window, Symbol.for('handoff-chat-bench'), { value: bench });
   const keep = result => {
     const instance = result instanceof WebAssembly.Instance ? result : result && result.instance;
-    const memory = instance && instance.exports && instance.exports.memory;
+    // Any exported memory: the build minifies export names (`memory` becomes a letter).
+    const memory = instance && Object.values(instance.exports)
+      .find(value => value instanceof WebAssembly.Memory);
     if (memory instanceof WebAssembly.Memory) {
       bench.memories.push(memory);
       if (bench.wasmAt === null) bench.wasmAt = performance.now();
