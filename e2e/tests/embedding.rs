@@ -364,18 +364,23 @@ async fn survey_fields_required_answers_and_the_case_pattern_are_configurable() 
     wait_for_message(&shadow, "CAS-12345").await;
 }
 
+/// The configuration error the panel shows, once a person can read it: a click before the
+/// wasm is ready opens the panel only when it is, and WebDriver reads no text from a hidden
+/// panel (under load the first read came back empty).
+async fn shown_error(shadow: &ShadowRoot) -> String {
+    e2e::wait_for("the configuration error shown", || async {
+        let error = shadow.find(Locator::Css(".hc-error")).await.ok()?;
+        Some(error.text().await.ok()?).filter(|text| !text.is_empty())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_bad_attribute_shows_a_readable_error_and_the_page_keeps_working() {
     let h = Harness::start(&[]).await;
     let shadow = h.open_page("/options.html?position=top").await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    let error = shadow
-        .find(Locator::Css(".hc-error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let error = shown_error(&shadow).await;
     assert_eq!(
         error,
         "handoff-chat: data-position=\"top\" is not one of: right, left."
@@ -388,13 +393,7 @@ async fn a_bad_attribute_shows_a_readable_error_and_the_page_keeps_working() {
         .click()
         .await
         .unwrap();
-    let error = bad_pattern
-        .find(Locator::Css(".hc-error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let error = shown_error(&bad_pattern).await;
     assert!(error.contains("data-case-number-pattern"), "{error}");
     // The page's own script still runs.
     assert_eq!(h.js("return 1 + 1").await, json!(2));
