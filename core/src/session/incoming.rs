@@ -1,0 +1,81 @@
+//! What arrives: applying a stream frame or a poll's activities (new ones only, signals
+//! apart from messages) and scheduling the reads of a polled conversation.
+
+use super::*;
+
+impl Session {
+    /// Applies the activities of a stream or poll; returns how many were new.
+    pub(super) fn receive(
+        &mut self,
+        channel: Channel,
+        set: ActivitySet,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) -> usize {
+        let fresh = self.link_mut(channel).fresh(set);
+        let count = fresh.len();
+        for activity in fresh {
+            if let Some(signal) = signal(&activity) {
+                self.on_signal(channel, signal, &activity, now, effects);
+            } else if self.transcript.upsert(&activity, &self.user_id)
+                && self
+                    .transcript
+                    .entries()
+                    .last()
+                    .is_some_and(|e| e.author == Author::Agent)
+            {
+                self.agent_typing = None;
+            }
+        }
+        count
+    }
+    /// The next regular poll, when the channel is polling and no read is out (that one's
+    /// answer goes on polling).
+    pub(super) fn poll(
+        &mut self,
+        channel: Channel,
+        after_ms: Millis,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        let link = self.link_mut(channel);
+        if link.transport == Transport::Polling && link.reads == 0 {
+            self.read(channel, after_ms, false, now, effects);
+        }
+    }
+
+    /// When polling, reads once shortly after a send so the reply shows without waiting for
+    /// the next regular poll.
+    pub(super) fn poll_soon(&mut self, channel: Channel, now: Millis, effects: &mut Vec<Effect>) {
+        if self.link_mut(channel).transport == Transport::Polling {
+            self.read(channel, POLL_AFTER_SEND_MS, true, now, effects);
+        }
+    }
+
+    /// `GET activities?watermark=` on the channel's open conversation, whatever its
+    /// transport. A regular read (not `once`) is counted until it answers.
+    pub(super) fn read(
+        &mut self,
+        channel: Channel,
+        after_ms: Millis,
+        once: bool,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        let link = self.link_mut(channel);
+        if let Some(endpoint) = link.endpoint.clone() {
+            if !once {
+                link.reads += 1;
+                link.read_at = now.saturating_add(after_ms);
+            }
+            effects.push(Effect::Poll {
+                channel,
+                generation: link.generation,
+                endpoint,
+                watermark: link.watermark.clone(),
+                after_ms,
+                once,
+            });
+        }
+    }
+}
