@@ -1,67 +1,103 @@
 //! What the page hears about the chat (`HandoffChat.on(...)` and `handoff-chat:*` DOM
-//! events): derived by comparing what the visitor saw before and after an update, so
-//! the session itself needs no knowledge of the page API.
+//! events): derived by comparing the session after each step with what the page heard
+//! before, so the session itself needs no knowledge of the page API, and the page hears
+//! of each change as it happens (not when the next animation frame draws it: a hidden tab
+//! draws none).
 
 use crate::handoff::Handoff;
 use crate::i18n::Lang;
-use crate::session::Phase;
+use crate::session::{Phase, Session};
 use crate::transcript::{Author, Delivery, Entry};
-
-/// The visible state compared between two updates.
-pub struct Seen<'a> {
-    pub phase: &'a Phase,
-    pub handoff: &'a Handoff,
-    pub entries: &'a [Entry],
-}
 
 /// One event: its name and its values, which the loader turns into the `detail` object:
 /// `message-received` / `message-sent`: author, sender, text, id, timestamp;
 /// `agent-joined` / `agent-left`: the agent's name; `error`: the visitor-facing message.
 pub type PageEvent = (&'static str, Vec<String>);
 
-/// The events between `before` and `after`, in the order they happened: messages first,
-/// then the handoff and phase changes.
-pub fn changes(before: &Seen<'_>, after: &Seen<'_>, lang: Lang) -> Vec<PageEvent> {
-    let mut events = Vec::new();
-    for (i, entry) in after.entries.iter().enumerate() {
-        // The transcript only appends, so an entry seen before is at the same index.
-        let old = before.entries.get(i).filter(|old| old.key == entry.key);
-        let name = match entry.author {
-            Author::Bot | Author::Agent if old.is_none() => "message-received",
-            Author::Visitor
-                if entry.delivery == Delivery::Sent
-                    && old.is_none_or(|o| o.delivery != Delivery::Sent) =>
-            {
-                "message-sent"
-            }
-            _ => continue,
-        };
-        events.push((name, message(entry)));
-    }
-    let engaged = |h: &Handoff| match h {
-        Handoff::Engaged { agent } => Some(agent.name.clone()),
-        _ => None,
-    };
-    let (was, is) = (engaged(before.handoff), engaged(after.handoff));
-    if matches!(
-        (before.handoff, after.handoff),
-        (Handoff::None, Handoff::Waiting { .. })
-    ) {
-        events.push(("handoff-started", Vec::new()));
-    }
-    if was.is_some() && is.is_none() {
-        events.push(("agent-left", was.into_iter().collect()));
-    } else if was.is_none() && is.is_some() {
-        events.push(("agent-joined", is.into_iter().collect()));
-    }
-    if before.phase != after.phase {
-        match after.phase {
-            Phase::Ended => events.push(("chat-ended", Vec::new())),
-            Phase::Failed(error) => events.push(("error", vec![error.visitor_message(lang)])),
-            _ => {}
+/// What the page has heard of: the phase, the handoff and each entry's delivery (the
+/// transcript only appends, so an entry keeps its index). Cheap to take after every step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    phase: Phase,
+    handoff: Handoff,
+    deliveries: Vec<Delivery>,
+}
+
+impl Seen {
+    pub fn new(phase: &Phase, handoff: &Handoff, entries: &[Entry]) -> Self {
+        Self {
+            phase: phase.clone(),
+            handoff: handoff.clone(),
+            deliveries: entries.iter().map(|e| e.delivery).collect(),
         }
     }
-    events
+
+    pub fn of(session: &Session) -> Self {
+        Self::new(
+            &session.phase,
+            &session.handoff,
+            session.transcript.entries(),
+        )
+    }
+
+    /// The events from this to `session`'s state.
+    pub fn since(&self, session: &Session) -> Vec<PageEvent> {
+        self.changes(
+            &session.phase,
+            &session.handoff,
+            session.transcript.entries(),
+            session.lang(),
+        )
+    }
+
+    /// The events from this to the given state, in the order they happened: messages
+    /// first, then the handoff and phase changes.
+    pub fn changes(
+        &self,
+        phase: &Phase,
+        handoff: &Handoff,
+        entries: &[Entry],
+        lang: Lang,
+    ) -> Vec<PageEvent> {
+        let mut events = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let old = self.deliveries.get(i);
+            let name = match entry.author {
+                Author::Bot | Author::Agent if old.is_none() => "message-received",
+                Author::Visitor
+                    if entry.delivery == Delivery::Sent && old != Some(&Delivery::Sent) =>
+                {
+                    "message-sent"
+                }
+                _ => continue,
+            };
+            events.push((name, message(entry)));
+        }
+        let engaged = |h: &Handoff| match h {
+            Handoff::Engaged { agent } => Some(agent.name.clone()),
+            _ => None,
+        };
+        let (was, is) = (engaged(&self.handoff), engaged(handoff));
+        if matches!(
+            (&self.handoff, handoff),
+            (Handoff::None, Handoff::Waiting { .. })
+        ) {
+            events.push(("handoff-started", Vec::new()));
+        }
+        if was.is_some() && is.is_none() {
+            events.push(("agent-left", was.into_iter().collect()));
+        } else if was.is_none() && is.is_some() {
+            events.push(("agent-joined", is.into_iter().collect()));
+        }
+        if self.phase != *phase {
+            match phase {
+                Phase::Ended => events.push(("chat-ended", Vec::new())),
+                Phase::Failed(error) => events.push(("error", vec![error.visitor_message(lang)])),
+                _ => {}
+            }
+        }
+        events
+    }
 }
 
 fn message(entry: &Entry) -> Vec<String> {
@@ -103,8 +139,15 @@ mod tests {
         }
     }
 
-    fn names(before: Seen<'_>, after: Seen<'_>) -> Vec<&'static str> {
-        changes(&before, &after, Lang::En)
+    /// A state: phase, handoff, entries.
+    type State<'a> = (&'a Phase, &'a Handoff, &'a [Entry]);
+
+    fn changes(before: State<'_>, after: State<'_>, lang: Lang) -> Vec<PageEvent> {
+        Seen::new(before.0, before.1, before.2).changes(after.0, after.1, after.2, lang)
+    }
+
+    fn names(before: State<'_>, after: State<'_>) -> Vec<&'static str> {
+        changes(before, after, Lang::En)
             .into_iter()
             .map(|(n, _)| n)
             .collect()
@@ -119,11 +162,10 @@ mod tests {
             entry("n1", Author::System, Delivery::Received),
         ];
         let (chatting, none) = (Phase::Chatting, Handoff::None);
-        let seen = |entries| Seen {
-            phase: &chatting,
-            handoff: &none,
-            entries,
-        };
+        fn seen<'a>((phase, handoff): (&'a Phase, &'a Handoff), entries: &'a [Entry]) -> State<'a> {
+            (phase, handoff, entries)
+        }
+        let seen = |entries| seen((&chatting, &none), entries);
         assert_eq!(
             names(seen(&sending), seen(&later)),
             vec!["message-sent", "message-received"]
@@ -132,7 +174,7 @@ mod tests {
             names(seen(&later), seen(&later)).is_empty(),
             "nothing twice"
         );
-        let detail = &changes(&seen(&sending), &seen(&later), Lang::En)[1].1;
+        let detail = &changes(seen(&sending), seen(&later), Lang::En)[1].1;
         assert_eq!(
             detail,
             &[
@@ -158,18 +200,14 @@ mod tests {
             position: None,
             wait_secs: None,
         };
-        let state = |phase, handoff| Seen {
-            phase,
-            handoff,
-            entries: &[],
-        };
+        let state = |phase, handoff| -> State<'_> { (phase, handoff, &[]) };
         assert_eq!(
             names(state(&chatting, &Handoff::None), state(&chatting, &waiting)),
             vec!["handoff-started"]
         );
         let joined = changes(
-            &state(&chatting, &waiting),
-            &state(&chatting, &alex),
+            state(&chatting, &waiting),
+            state(&chatting, &alex),
             Lang::En,
         );
         assert_eq!(joined, vec![("agent-joined", vec!["Alex".to_owned()])]);
@@ -182,8 +220,8 @@ mod tests {
         );
         let failed = Phase::Failed(ChatError::Network("offline".into()));
         let error = changes(
-            &state(&Phase::Connecting, &Handoff::None),
-            &state(&failed, &Handoff::None),
+            state(&Phase::Connecting, &Handoff::None),
+            state(&failed, &Handoff::None),
             Lang::En,
         );
         assert_eq!(error[0].0, "error");

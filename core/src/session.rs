@@ -9,7 +9,7 @@
 //! of a conversation that was dropped are ignored.
 //!
 //! This file owns the state and the dispatch of events; the rest is by concern:
-//! [`event`] (the inputs and outputs), `outgoing` (what the visitor sends), `incoming`
+//! `event` (the inputs and outputs), `outgoing` (what the visitor sends), `incoming`
 //! (what arrives, and polling), `handoff` (the live agent), `recovery` and `liveness`
 //! (staying connected), `stored` (what a reload keeps).
 
@@ -73,6 +73,8 @@ pub struct Session {
     pub answers: Option<SurveyAnswers>,
     /// Values the page gave for the bot (merged over the survey answers).
     pub context: Map<String, Value>,
+    /// The page's endpoints (re-derived on resume, never stored).
+    urls: Urls,
     /// The bot's Direct Line base URL when it was discovered (Copilot Studio), so a resumed
     /// chat talks to the same regional host.
     pub directline: Option<String>,
@@ -107,6 +109,7 @@ impl Session {
             answers: None,
             context: Map::new(),
             directline: None,
+            urls: Urls::default(),
             handoff: Handoff::None,
             agent_typing: None,
             transcript: Transcript::default(),
@@ -119,6 +122,12 @@ impl Session {
             ticks: 0,
             watched: 0,
         }
+    }
+
+    /// The session with the page's endpoints (each effect names the URL it goes to).
+    pub fn with_urls(mut self, urls: Urls) -> Self {
+        self.urls = urls;
+        self
     }
 
     /// Outgoing activities not yet confirmed by a server.
@@ -137,9 +146,7 @@ impl Session {
                 self.bot.queue_first(context);
                 self.bot.queue_first(start);
                 self.phase = Phase::Connecting;
-                effects.push(Effect::FetchToken {
-                    channel: Channel::Bot,
-                });
+                self.connect_bot(&mut effects);
             }
             Event::ContextSet(values) => {
                 self.context.extend(values);
@@ -152,6 +159,7 @@ impl Session {
             Event::TokenReceived { channel, token } if self.connecting(channel) => {
                 effects.push(Effect::StartConversation {
                     channel,
+                    base: self.base(channel),
                     token: token.token.clone(),
                 });
                 self.link_mut(channel).grant = Some(token);
@@ -177,9 +185,11 @@ impl Session {
             }
             Event::RetryConnect if matches!(self.phase, Phase::Failed(_)) => {
                 self.phase = Phase::Connecting;
-                effects.push(Effect::FetchToken {
-                    channel: Channel::Bot,
-                });
+                self.connect_bot(&mut effects);
+            }
+            Event::DirectLineDiscovered { url } if self.phase == Phase::Connecting => {
+                self.directline = Some(url);
+                self.fetch_token(Channel::Bot, &mut effects);
             }
             Event::StreamFailed {
                 channel,
@@ -205,10 +215,22 @@ impl Session {
                 self.heard(channel, now);
                 self.receive(channel, set, now, &mut effects);
             }
+            // A one-off read answers like a stream frame; its failure changes nothing (the
+            // regular rhythm goes on).
             Event::Polled {
                 channel,
                 generation,
                 set,
+                once: true,
+            } if self.current(channel, generation) => {
+                self.heard(channel, now);
+                self.receive(channel, set, now, &mut effects);
+            }
+            Event::Polled {
+                channel,
+                generation,
+                set,
+                once: false,
             } if self.current(channel, generation) => {
                 self.on_polled(channel, set, now, &mut effects);
             }
@@ -216,6 +238,7 @@ impl Session {
                 channel,
                 generation,
                 error,
+                once: false,
             } if self.current(channel, generation) => {
                 self.on_poll_failed(channel, &error, now, &mut effects);
             }
@@ -254,6 +277,17 @@ impl Session {
                 self.rng = seed(&client_prefix);
                 self.client_prefix = client_prefix;
                 self.resume(now, &mut effects);
+            }
+            Event::Restart {
+                user_id,
+                client_prefix,
+            } if self.phase == Phase::Ended => {
+                let mut fresh =
+                    Session::new(user_id, client_prefix, self.locale.clone(), self.mode)
+                        .with_urls(std::mem::take(&mut self.urls));
+                fresh.answers = self.answers.take();
+                fresh.context = std::mem::take(&mut self.context);
+                *self = fresh;
             }
             Event::MessageTyped(text) if self.phase != Phase::Ended => {
                 self.on_typed(text, now, &mut effects)
@@ -327,6 +361,22 @@ impl Session {
         self.schedule_refresh(channel, expires_in, effects);
     }
 
+    /// Starts the bot's conversation: a Copilot Studio bot's regional URL first, then a
+    /// token.
+    fn connect_bot(&mut self, effects: &mut Vec<Effect>) {
+        match &self.urls.discovery {
+            Some(url) => effects.push(Effect::DiscoverDirectLine { url: url.clone() }),
+            None => self.fetch_token(Channel::Bot, effects),
+        }
+    }
+
+    fn fetch_token(&self, channel: Channel, effects: &mut Vec<Effect>) {
+        effects.push(Effect::FetchToken {
+            channel,
+            source: self.token_source(channel),
+        });
+    }
+
     /// The interface language, from the locale the page configured.
     pub fn lang(&self) -> Lang {
         Lang::pick([self.locale.as_str()])
@@ -395,11 +445,13 @@ mod liveness;
 mod outgoing;
 mod recovery;
 mod stored;
+mod urls;
 pub use event::{Effect, Event};
 pub use handoff::waiting_text;
 pub use liveness::{
     READ_LOST_MS, RECEIVE_BOUND_MS, REQUEST_TIMEOUT_MS, SILENT_MS, STALE_MS, WATCHDOG_MS,
 };
 pub use recovery::Connectivity;
+pub use urls::{TokenSource, Urls};
 #[cfg(test)]
 mod tests;

@@ -65,6 +65,7 @@ fn polled(s: &mut Session, body: &str) -> Vec<Effect> {
             channel: Channel::Bot,
             generation: 0,
             set,
+            once: false,
         },
         NOW + 1_000,
     )
@@ -199,6 +200,7 @@ fn a_server_without_token_refresh_keeps_the_chat_until_it_refuses_the_token() {
             channel: Channel::Bot,
             generation: 0,
             error: missing(403),
+            once: false,
         },
         NOW,
     );

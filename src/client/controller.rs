@@ -1,14 +1,20 @@
 //! The controller: owns the core [`Session`], feeds it events, performs the effects it
 //! returns, and mirrors the visible state into signals. The only place that starts I/O.
+//!
+//! What follows a state change happens with it: the page hears its events at once and
+//! the session is saved before the browser does anything else (a microtask), so a hidden
+//! tab, where animation frames do not run, loses nothing. Only drawing waits for a frame.
 
 use futures::future::{AbortHandle, Abortable};
 use gloo_timers::future::TimeoutFuture;
-use handoff_core::activity::TokenResponse;
+use std::collections::VecDeque;
+
 use handoff_core::config::WidgetConfig;
-use handoff_core::error::ChatError;
 use handoff_core::handoff::Handoff;
-use handoff_core::page_events::{self, PageEvent, Seen};
-use handoff_core::session::{Channel, Connectivity, Effect, Event, Phase, Session};
+use handoff_core::page_events::{PageEvent, Seen};
+use handoff_core::session::{
+    Channel, Connectivity, Effect, Event, Phase, Session, TokenSource, Urls,
+};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::Millis;
 use handoff_core::transcript::Entry;
@@ -23,11 +29,16 @@ use super::{api, page_api, stream};
 #[derive(Clone, Copy)]
 pub struct Chat {
     session: StoredValue<Session>,
-    config: StoredValue<WidgetConfig>,
     /// Open streams, so a finished conversation's socket can be closed.
     streams: StoredValue<Vec<(Channel, AbortHandle)>>,
     /// Whether a signal update is already scheduled for the next animation frame.
-    sync_scheduled: StoredValue<bool>,
+    render_scheduled: StoredValue<bool>,
+    /// Whether saving is already scheduled for the end of the current task.
+    save_scheduled: StoredValue<bool>,
+    /// What the page has heard of, and the events it is still to hear (in order, also
+    /// when a listener calls the API while they are told).
+    seen: StoredValue<Seen>,
+    page_events: StoredValue<(VecDeque<PageEvent>, bool)>,
     /// Browser storage keeping the session across page loads.
     store: StoredValue<Store, LocalStorage>,
     /// Where the conversation is (survey, connecting, chatting, failed, ended).
@@ -50,25 +61,29 @@ impl Chat {
         // The stored chat omits what the page's config says.
         let restored = store.load(&config.locale, config.handoff);
         let resuming = restored.is_some();
-        let session = restored.unwrap_or_else(|| {
-            Session::new(
-                random_id("dl_"),
-                random_id("hc"),
-                config.locale.clone(),
-                config.handoff,
-            )
-        });
+        let session = restored
+            .unwrap_or_else(|| {
+                Session::new(
+                    random_id("dl_"),
+                    random_id("hc"),
+                    config.locale.clone(),
+                    config.handoff,
+                )
+            })
+            .with_urls(Urls::of(&config));
         let chat = Self {
             phase: RwSignal::new(session.phase.clone()),
             handoff: RwSignal::new(session.handoff.clone()),
             agent_typing: RwSignal::new(None),
             connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(session.transcript.entries().to_vec()),
+            seen: StoredValue::new(Seen::of(&session)),
+            page_events: StoredValue::new((VecDeque::new(), false)),
             session: StoredValue::new(session),
             streams: StoredValue::new(Vec::new()),
-            sync_scheduled: StoredValue::new(false),
+            render_scheduled: StoredValue::new(false),
+            save_scheduled: StoredValue::new(false),
             store: StoredValue::new_local(store),
-            config: StoredValue::new(config),
         };
         if resuming {
             chat.dispatch(Event::Resume {
@@ -78,28 +93,35 @@ impl Chat {
         chat
     }
 
-    /// Feeds an event to the session, updates the signals, and starts the resulting I/O.
+    /// Feeds an event to the session, starts the resulting I/O, tells the page what
+    /// changed, and schedules saving and drawing.
     pub fn dispatch(self, event: Event) {
-        let Some(effects) = self.session.try_update_value(|s| s.step(event, now())) else {
+        let Some((effects, events)) = self.session.try_update_value(|s| {
+            let effects = s.step(event, now());
+            let events = self.seen.try_update_value(|seen| {
+                let events = seen.since(s);
+                *seen = Seen::of(s);
+                events
+            });
+            (effects, events.unwrap_or_default())
+        }) else {
             return; // the widget was unmounted
         };
-        self.schedule_sync();
+        self.schedule_save();
+        self.schedule_render();
         for effect in effects {
             self.perform(effect);
         }
+        self.tell_page(events);
     }
 
     /// Starts over after the visitor ended the chat: a fresh conversation, survey first,
     /// prefilled with the previous answers.
     pub fn restart(self) {
-        self.session.update_value(|s| {
-            let answers = s.answers.take();
-            let context = std::mem::take(&mut s.context);
-            *s = Session::new(random_id("dl_"), random_id("hc"), s.locale.clone(), s.mode);
-            s.answers = answers;
-            s.context = context;
+        self.dispatch(Event::Restart {
+            user_id: random_id("dl_"),
+            client_prefix: random_id("hc"),
         });
-        self.sync();
     }
 
     /// The survey answers given last (to prefill the survey).
@@ -107,25 +129,57 @@ impl Chat {
         self.session.with_value(|s| s.answers.clone())
     }
 
-    /// Updates the signals once per animation frame however many events arrived: a burst
-    /// of a thousand stream frames costs a few renders, not a thousand.
-    fn schedule_sync(self) {
-        if self.sync_scheduled.try_get_value() != Some(false) {
+    /// Tells the page about `events` in the order they happened. A listener calling the
+    /// API (endChat, ...) adds its own events behind those not told yet.
+    fn tell_page(self, events: Vec<PageEvent>) {
+        let busy = self.page_events.try_update_value(|(queue, busy)| {
+            queue.extend(events);
+            std::mem::replace(busy, true)
+        });
+        if busy != Some(false) {
             return;
         }
-        self.sync_scheduled.set_value(true);
+        while let Some(Some((name, detail))) = self
+            .page_events
+            .try_update_value(|(queue, _)| queue.pop_front())
+        {
+            page_api::emit(name, &detail);
+        }
+        self.page_events.update_value(|(_, busy)| *busy = false);
+    }
+
+    /// Saves the session once the current task is done, however many events it fed:
+    /// before the browser runs anything else, in a background tab too.
+    fn schedule_save(self) {
+        if self.save_scheduled.try_get_value() != Some(false) {
+            return;
+        }
+        self.save_scheduled.set_value(true);
+        spawn_local(async move {
+            if self.save_scheduled.try_set_value(false).is_none() {
+                self.session
+                    .with_value(|s| self.store.with_value(|store| store.save(s)));
+            }
+        });
+    }
+
+    /// Updates the signals once per animation frame however many events arrived: a burst
+    /// of a thousand stream frames costs a few renders, not a thousand.
+    fn schedule_render(self) {
+        if self.render_scheduled.try_get_value() != Some(false) {
+            return;
+        }
+        self.render_scheduled.set_value(true);
         request_animation_frame(move || {
-            if self.sync_scheduled.try_set_value(false).is_none() {
-                self.sync();
+            if self.render_scheduled.try_set_value(false).is_none() {
+                self.render();
             }
         });
     }
 
     /// Mirrors the session into the signals the UI reads.
-    fn sync(self) {
-        let events = self.session.with_value(|s| {
-            self.store.with_value(|store| store.save(s));
-            let events = self.changes(s);
+    fn render(self) {
+        self.session.with_value(|s| {
             set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);
@@ -139,64 +193,7 @@ impl Chat {
             {
                 self.entries.set(s.transcript.entries().to_vec());
             }
-            events
         });
-        // After the session is released: a listener may call the API (endChat, ...).
-        for (name, detail) in events {
-            page_api::emit(name, &detail);
-        }
-    }
-
-    /// What the page hears about since the signals were last set.
-    fn changes(self, s: &Session) -> Vec<PageEvent> {
-        self.phase.with_untracked(|phase| {
-            self.handoff.with_untracked(|handoff| {
-                self.entries.with_untracked(|entries| {
-                    let before = Seen {
-                        phase,
-                        handoff,
-                        entries,
-                    };
-                    let after = Seen {
-                        phase: &s.phase,
-                        handoff: &s.handoff,
-                        entries: s.transcript.entries(),
-                    };
-                    page_events::changes(&before, &after, s.lang())
-                })
-            })
-        })
-    }
-
-    /// (Direct Line base URL, token URL) of a channel. A Copilot Studio bot's base URL is
-    /// the one discovered when its conversation started (kept with the session).
-    fn urls(self, channel: Channel) -> (String, String) {
-        let discovered = self.session.with_value(|s| s.directline.clone());
-        self.config.with_value(|c| match (channel, &c.hub) {
-            (Channel::Hub, Some(hub)) => (hub.url.clone(), hub.token_url.clone()),
-            _ => (
-                discovered.unwrap_or_else(|| c.directline_url.clone()),
-                c.token_url.clone(),
-            ),
-        })
-    }
-
-    /// A token for a new conversation: from the token URL, or (local testing) the secret.
-    /// A Copilot Studio bot's regional Direct Line URL is discovered first.
-    async fn token(self, channel: Channel) -> Result<TokenResponse, ChatError> {
-        let (discovery, secret) = self.config.with_value(|c| match channel {
-            Channel::Bot => (c.discovery_url.clone(), c.secret.clone()),
-            Channel::Hub => (None, None),
-        });
-        if let Some(settings_url) = discovery {
-            let found = api::discover_directline(&settings_url).await?;
-            self.session.update_value(|s| s.directline = Some(found));
-        }
-        let (base, token_url) = self.urls(channel);
-        match secret {
-            Some(secret) => api::generate_token(&base, &secret).await,
-            None => api::fetch_token(&token_url).await,
-        }
     }
 
     /// Merges values for the bot (`HandoffChat.setContext`).
@@ -263,58 +260,71 @@ impl Chat {
     /// Performs a request-like effect and returns the event reporting its outcome.
     async fn request(self, effect: Effect) -> Option<Event> {
         Some(match effect {
-            Effect::FetchToken { channel } => match self.token(channel).await {
-                Ok(token) => Event::TokenReceived { channel, token },
-                Err(error) => Event::ConnectFailed { channel, error },
+            Effect::DiscoverDirectLine { url } => match api::discover_directline(&url).await {
+                Ok(url) => Event::DirectLineDiscovered { url },
+                Err(error) => Event::ConnectFailed {
+                    channel: Channel::Bot,
+                    error,
+                },
             },
-            Effect::StartConversation { channel, token } => {
-                match api::start_conversation(&self.urls(channel).0, &token).await {
-                    Ok(conversation) => Event::ConversationStarted {
-                        channel,
-                        conversation,
-                    },
+            Effect::FetchToken { channel, source } => {
+                let token = match source {
+                    TokenSource::Url(url) => api::fetch_token(&url).await,
+                    TokenSource::Secret { base, secret } => {
+                        api::generate_token(&base, &secret).await
+                    }
+                };
+                match token {
+                    Ok(token) => Event::TokenReceived { channel, token },
                     Err(error) => Event::ConnectFailed { channel, error },
                 }
             }
+            Effect::StartConversation {
+                channel,
+                base,
+                token,
+            } => match api::start_conversation(&base, &token).await {
+                Ok(conversation) => Event::ConversationStarted {
+                    channel,
+                    conversation,
+                },
+                Err(error) => Event::ConnectFailed { channel, error },
+            },
             Effect::Poll {
                 channel,
                 generation,
+                base,
                 endpoint,
                 watermark,
                 after_ms,
                 once,
             } => {
                 sleep(after_ms).await;
-                match api::get_activities(&self.urls(channel).0, &endpoint, watermark.as_deref())
-                    .await
-                {
-                    Ok(set) if once => Event::Streamed {
-                        channel,
-                        generation,
-                        set,
-                    },
+                match api::get_activities(&base, &endpoint, watermark.as_deref()).await {
                     Ok(set) => Event::Polled {
                         channel,
                         generation,
                         set,
+                        once,
                     },
-                    Err(_) if once => return None,
                     Err(error) => Event::PollFailed {
                         channel,
                         generation,
                         error,
+                        once,
                     },
                 }
             }
             Effect::PostActivity {
                 channel,
+                base,
                 endpoint,
                 activity,
                 after_ms,
             } => {
                 sleep(after_ms).await;
                 let client_id = activity.client_activity_id().unwrap_or_default().to_owned();
-                match api::post_activity(&self.urls(channel).0, &endpoint, &activity).await {
+                match api::post_activity(&base, &endpoint, &activity).await {
                     Ok(_) => Event::Posted { channel, client_id },
                     Err(error) => Event::PostFailed {
                         channel,
@@ -324,24 +334,26 @@ impl Chat {
                 }
             }
             Effect::SendTyping {
-                channel,
+                base,
                 endpoint,
                 activity,
+                ..
             } => {
                 // A lost typing indicator is harmless: no retry, no report.
-                let _ = api::post_activity(&self.urls(channel).0, &endpoint, &activity).await;
+                let _ = api::post_activity(&base, &endpoint, &activity).await;
                 return None;
             }
             Effect::Reconnect {
                 channel,
                 generation,
+                base,
                 endpoint,
                 watermark,
                 after_ms,
             } => {
                 self.close_stream(channel);
                 sleep(after_ms).await;
-                match api::reconnect(&self.urls(channel).0, &endpoint, watermark.as_deref()).await {
+                match api::reconnect(&base, &endpoint, watermark.as_deref()).await {
                     Ok(conversation) => Event::Reconnected {
                         channel,
                         generation,
@@ -357,11 +369,12 @@ impl Chat {
             Effect::RefreshToken {
                 channel,
                 generation,
+                base,
                 endpoint,
                 after_ms,
             } => {
                 sleep(after_ms).await;
-                match api::refresh_token(&self.urls(channel).0, &endpoint).await {
+                match api::refresh_token(&base, &endpoint).await {
                     Ok(token) => Event::TokenRefreshed {
                         channel,
                         generation,

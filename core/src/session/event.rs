@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Channel;
+use super::{Channel, TokenSource};
 use crate::activity::{Activity, ActivitySet, Conversation, TokenResponse};
 use crate::error::ChatError;
 use crate::link::Endpoint;
@@ -41,16 +41,18 @@ pub enum Event {
         generation: u32,
         set: ActivitySet,
     },
-    /// Activities returned by a poll.
+    /// Activities returned by a poll (`once`: the effect's one-off read after a send).
     Polled {
         channel: Channel,
         generation: u32,
         set: ActivitySet,
+        once: bool,
     },
     PollFailed {
         channel: Channel,
         generation: u32,
         error: ChatError,
+        once: bool,
     },
     /// The visitor pressed send.
     MessageTyped(String),
@@ -106,15 +108,35 @@ pub enum Event {
     Resume {
         client_prefix: String,
     },
+    /// The visitor starts over after an ended chat: a fresh conversation with new ids,
+    /// survey first, prefilled with the previous answers.
+    Restart {
+        user_id: String,
+        client_prefix: String,
+    },
+    /// The regional Direct Line URL a Copilot Studio bot's settings named.
+    DirectLineDiscovered {
+        url: String,
+    },
 }
 
 /// I/O the browser layer must perform.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Fetch a token from the channel's token URL; report `TokenReceived` / `ConnectFailed`.
-    FetchToken { channel: Channel },
-    /// `POST /conversations`; report `ConversationStarted` / `ConnectFailed`.
-    StartConversation { channel: Channel, token: String },
+    /// Read a Copilot Studio bot's regional Direct Line URL from its settings URL; report
+    /// `DirectLineDiscovered` / `ConnectFailed`.
+    DiscoverDirectLine { url: String },
+    /// Get a token for a new conversation; report `TokenReceived` / `ConnectFailed`.
+    FetchToken {
+        channel: Channel,
+        source: TokenSource,
+    },
+    /// `POST {base}/conversations`; report `ConversationStarted` / `ConnectFailed`.
+    StartConversation {
+        channel: Channel,
+        base: String,
+        token: String,
+    },
     /// Read the stream until it ends; report `Streamed`, then `StreamFailed`.
     OpenStream {
         channel: Channel,
@@ -123,12 +145,12 @@ pub enum Effect {
     },
     /// Close the channel's stream (its conversation is over for this widget).
     CloseStream { channel: Channel },
-    /// `GET activities?watermark=` after a delay; report `Polled` / `PollFailed`, or, for a
-    /// one-off read (`once`, shortly after a send), `Streamed` and nothing on failure, so the
-    /// regular polling rhythm is not doubled.
+    /// `GET activities?watermark=` after a delay; report `Polled` / `PollFailed` with the
+    /// same `once`. A one-off read (shortly after a send) is not part of the polling rhythm.
     Poll {
         channel: Channel,
         generation: u32,
+        base: String,
         endpoint: Endpoint,
         watermark: Option<String>,
         after_ms: Millis,
@@ -137,6 +159,7 @@ pub enum Effect {
     /// `POST activities` after a delay; report `Posted` / `PostFailed`.
     PostActivity {
         channel: Channel,
+        base: String,
         endpoint: Endpoint,
         activity: Activity,
         after_ms: Millis,
@@ -144,6 +167,7 @@ pub enum Effect {
     /// `POST activities`, result ignored (typing indicators).
     SendTyping {
         channel: Channel,
+        base: String,
         endpoint: Endpoint,
         activity: Activity,
     },
@@ -155,6 +179,7 @@ pub enum Effect {
     Reconnect {
         channel: Channel,
         generation: u32,
+        base: String,
         endpoint: Endpoint,
         watermark: Option<String>,
         after_ms: Millis,
@@ -163,6 +188,7 @@ pub enum Effect {
     RefreshToken {
         channel: Channel,
         generation: u32,
+        base: String,
         endpoint: Endpoint,
         after_ms: Millis,
     },

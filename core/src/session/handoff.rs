@@ -72,9 +72,7 @@ impl Session {
         if self.mode == HandoffMode::Bridge {
             let forwarded = self.bridged_initiate(initiate, now);
             self.hub.queue_first(forwarded);
-            effects.push(Effect::FetchToken {
-                channel: Channel::Hub,
-            });
+            self.fetch_token(Channel::Hub, effects);
         }
     }
 

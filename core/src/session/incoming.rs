@@ -62,6 +62,7 @@ impl Session {
         now: Millis,
         effects: &mut Vec<Effect>,
     ) {
+        let base = self.base(channel);
         let link = self.link_mut(channel);
         if let Some(endpoint) = link.endpoint.clone() {
             if !once {
@@ -71,6 +72,7 @@ impl Session {
             effects.push(Effect::Poll {
                 channel,
                 generation: link.generation,
+                base,
                 endpoint,
                 watermark: link.watermark.clone(),
                 after_ms,

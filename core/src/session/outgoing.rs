@@ -43,6 +43,7 @@ impl Session {
         let activity = self.outgoing("typing", now, |_| {});
         effects.push(Effect::SendTyping {
             channel,
+            base: self.base(channel),
             endpoint,
             activity,
         });
@@ -104,6 +105,7 @@ impl Session {
             }
             effects.push(Effect::PostActivity {
                 channel,
+                base: self.base(channel),
                 endpoint,
                 activity,
                 after_ms,

@@ -98,11 +98,13 @@ impl Session {
         after_ms: Millis,
         effects: &mut Vec<Effect>,
     ) {
+        let base = self.base(channel);
         let link = self.link_mut(channel);
         if let Some(endpoint) = link.endpoint.clone() {
             effects.push(Effect::RefreshToken {
                 channel,
                 generation: link.generation,
+                base,
                 endpoint,
                 after_ms,
             });
@@ -334,12 +336,14 @@ impl Session {
     /// `GET /conversations/{id}` for a new stream. The browser layer closes the old stream
     /// first, so none is open from here on.
     fn reconnect(&mut self, channel: Channel, after_ms: Millis, effects: &mut Vec<Effect>) {
+        let base = self.base(channel);
         let link = self.link_mut(channel);
         link.healthy_since = None;
         if let Some(endpoint) = link.endpoint.clone() {
             effects.push(Effect::Reconnect {
                 channel,
                 generation: link.generation,
+                base,
                 endpoint,
                 watermark: link.watermark.clone(),
                 after_ms,

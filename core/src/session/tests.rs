@@ -18,8 +18,42 @@ fn answers() -> SurveyAnswers {
     }
 }
 
+const BOT_URL: &str = "https://directline.test/v3/directline";
+const HUB_URL: &str = "https://hub.test/v3/directline";
+
 fn session(mode: HandoffMode) -> Session {
-    Session::new("dl_visitor".into(), "hc1".into(), "en-US".into(), mode)
+    Session::new("dl_visitor".into(), "hc1".into(), "en-US".into(), mode).with_urls(Urls {
+        directline: BOT_URL.into(),
+        token: "https://site.test/token".into(),
+        hub: Some(crate::config::HubConfig {
+            url: HUB_URL.into(),
+            token_url: "https://hub.test/token".into(),
+        }),
+        ..Urls::default()
+    })
+}
+
+fn fetch_token(channel: Channel) -> Effect {
+    let url = match channel {
+        Channel::Bot => "https://site.test/token",
+        Channel::Hub => "https://hub.test/token",
+    };
+    Effect::FetchToken {
+        channel,
+        source: TokenSource::Url(url.into()),
+    }
+}
+
+fn start_conversation(channel: Channel, token: &str) -> Effect {
+    let base = match channel {
+        Channel::Bot => BOT_URL,
+        Channel::Hub => HUB_URL,
+    };
+    Effect::StartConversation {
+        channel,
+        base: base.into(),
+        token: token.into(),
+    }
 }
 
 pub(super) fn conversation(id: &str, stream: bool) -> Conversation {
@@ -45,9 +79,7 @@ pub(super) fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<E
     let mut s = session(mode);
     assert_eq!(
         s.step(Event::SurveySubmitted(answers()), NOW),
-        vec![Effect::FetchToken {
-            channel: Channel::Bot
-        }]
+        vec![fetch_token(Channel::Bot)]
     );
     assert_eq!(
         s.step(
@@ -57,10 +89,7 @@ pub(super) fn connected_with(mode: HandoffMode, stream: bool) -> (Session, Vec<E
             },
             NOW
         ),
-        vec![Effect::StartConversation {
-            channel: Channel::Bot,
-            token: "tok".into()
-        }]
+        vec![start_conversation(Channel::Bot, "tok")]
     );
     let effects = s.step(
         Event::ConversationStarted {
@@ -353,9 +382,7 @@ fn connect_failure_shows_an_error_and_retry_starts_over() {
     assert!(matches!(s.phase, Phase::Failed(ChatError::Network(_))));
     assert_eq!(
         s.step(Event::RetryConnect, NOW),
-        vec![Effect::FetchToken {
-            channel: Channel::Bot
-        }]
+        vec![fetch_token(Channel::Bot)]
     );
     assert_eq!(s.phase, Phase::Connecting);
 }
@@ -738,12 +765,7 @@ fn visitor_ends_the_chat_during_a_handoff() {
 pub(super) fn bridged() -> (Session, Activity) {
     let mut s = chatting(HandoffMode::Bridge);
     let effects = streamed(&mut s, Channel::Bot, vec![initiate("explicit")]);
-    assert_eq!(
-        effects,
-        vec![Effect::FetchToken {
-            channel: Channel::Hub
-        }]
-    );
+    assert_eq!(effects, vec![fetch_token(Channel::Hub)]);
     let effects = s.step(
         Event::TokenReceived {
             channel: Channel::Hub,
@@ -751,13 +773,7 @@ pub(super) fn bridged() -> (Session, Activity) {
         },
         NOW,
     );
-    assert_eq!(
-        effects,
-        vec![Effect::StartConversation {
-            channel: Channel::Hub,
-            token: "hub-tok".into()
-        }]
-    );
+    assert_eq!(effects, vec![start_conversation(Channel::Hub, "hub-tok")]);
     let effects = s.step(
         Event::ConversationStarted {
             channel: Channel::Hub,
@@ -1140,6 +1156,7 @@ fn polling_failures_back_off_honour_retry_after_and_end_as_lost_with_a_retry() {
             channel: Channel::Bot,
             generation: 0,
             error: throttled,
+            once: false,
         },
         NOW,
     );
@@ -1157,6 +1174,7 @@ fn polling_failures_back_off_honour_retry_after_and_end_as_lost_with_a_retry() {
                 channel: Channel::Bot,
                 generation: 0,
                 error,
+                once: false,
             },
             NOW,
         );
@@ -1170,6 +1188,7 @@ fn polling_failures_back_off_honour_retry_after_and_end_as_lost_with_a_retry() {
             channel: Channel::Bot,
             generation: 0,
             set: set(vec![], "1"),
+            once: false,
         },
         NOW,
     );
@@ -1293,9 +1312,7 @@ fn a_conversation_gone_on_reconnect_fails_and_keeps_unsent_messages_for_the_next
     assert!(matches!(s.phase, Phase::Failed(_)));
     assert_eq!(
         s.step(Event::RetryConnect, NOW),
-        vec![Effect::FetchToken {
-            channel: Channel::Bot
-        }]
+        vec![fetch_token(Channel::Bot)]
     );
     s.step(
         Event::TokenReceived {
@@ -1377,6 +1394,7 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
             channel: Channel::Bot,
             generation: 0,
             set: read,
+            once: false,
         },
         NOW,
     );
@@ -1494,4 +1512,60 @@ fn context_set_during_the_chat_is_sent_at_once_and_overrides() {
             &json!("Ada")
         )
     );
+}
+
+#[test]
+fn restart_after_an_ended_chat_starts_afresh_keeping_answers_context_and_endpoints() {
+    let mut s = chatting(HandoffMode::Relay);
+    let plan: Map<String, Value> = serde_json::from_value(json!({"plan": "gold"})).unwrap();
+    s.step(Event::ContextSet(plan.clone()), NOW);
+    let restart = || Event::Restart {
+        user_id: "dl_new".into(),
+        client_prefix: "hc9".into(),
+    };
+    let before = s.clone();
+    assert!(s.step(restart(), NOW).is_empty());
+    assert_eq!(s, before, "a live chat is not restarted");
+    s.step(Event::EndChat, NOW);
+    assert!(s.step(restart(), NOW).is_empty());
+    assert_eq!(s.phase, Phase::Survey);
+    assert_eq!(s.user_id, "dl_new");
+    assert!(s.transcript.entries().is_empty());
+    assert_eq!(s.answers, Some(answers().trimmed()), "prefills the survey");
+    assert_eq!(s.context, plan);
+    assert_eq!(
+        s.step(Event::SurveySubmitted(answers()), NOW),
+        vec![fetch_token(Channel::Bot)],
+        "the page's endpoints stay"
+    );
+}
+
+#[test]
+fn a_one_off_read_shows_what_it_read_and_its_failure_changes_nothing() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, false);
+    let read = |once| Event::Polled {
+        channel: Channel::Bot,
+        generation: 0,
+        set: set(
+            vec![json!({"type": "message", "id": "conv1|1", "text": "hi",
+                            "from": {"id": "bot", "role": "bot"}})],
+            "1",
+        ),
+        once,
+    };
+    let effects = s.step(read(true), NOW);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Poll { .. })),
+        "no new rhythm from a one-off read: {effects:?}"
+    );
+    assert_eq!(texts(&s), vec!["hi"]);
+    let failed = Event::PollFailed {
+        channel: Channel::Bot,
+        generation: 0,
+        error: ChatError::Network("offline".into()),
+        once: true,
+    };
+    let before = s.clone();
+    assert!(s.step(failed, NOW).is_empty());
+    assert_eq!(s, before);
 }

@@ -204,26 +204,22 @@ impl Net {
             error = error.or(Some(http(403)));
         }
         let event = match (effect, error) {
-            (Effect::FetchToken { channel }, _) => {
+            (Effect::FetchToken { channel, .. }, _) => {
                 let token = TokenResponse { token: self.tokens[ix(channel)].clone(), ..Default::default() };
                 Event::TokenReceived { channel, token }
             }
-            (Effect::StartConversation { channel, token }, _) => {
+            (Effect::StartConversation { channel, token, .. }, _) => {
                 let id = format!("c{}", ix(channel));
                 let stream_url = self.stream_url(channel, None);
                 let conversation = Conversation { conversation_id: id, token: Some(token), stream_url, ..Default::default() };
                 Event::ConversationStarted { channel, conversation }
             }
-            (Effect::Poll { once: true, .. }, Some(_)) => return None,
-            (Effect::Poll { channel, generation, .. }, Some(error)) => Event::PollFailed { channel, generation, error },
+            (Effect::Poll { channel, generation, once, .. }, Some(error)) => Event::PollFailed { channel, generation, error, once },
             (Effect::Poll { channel, generation, watermark, once, .. }, None) => {
                 let log = &self.logs[ix(channel)];
                 let from = watermark.map_or(0, |w| w.parse().unwrap());
                 let set = ActivitySet { activities: log[from..].to_vec(), watermark: Some(log.len().to_string()) };
-                match once {
-                    true => Event::Streamed { channel, generation, set },
-                    false => Event::Polled { channel, generation, set },
-                }
+                Event::Polled { channel, generation, set, once }
             }
             (Effect::PostActivity { channel, activity, .. }, Some(error)) => {
                 let client_id = activity.client_activity_id().unwrap().to_owned();
@@ -432,7 +428,7 @@ impl World {
             Effect::FetchToken { .. } | Effect::StartConversation { .. } => {
                 n.at(now, Item::Send(effect))
             }
-            Effect::SendTyping { .. } => {}
+            Effect::SendTyping { .. } | Effect::DiscoverDirectLine { .. } => {}
         }
     }
 

@@ -69,6 +69,7 @@ fn polled(s: &mut Session, activities: Vec<Value>, watermark: &str, now: Millis)
             channel: BOT,
             generation: 0,
             set,
+            once: false,
         },
         now,
     )
@@ -80,6 +81,7 @@ fn poll_failed(s: &mut Session, error: ChatError, now: Millis) -> Vec<Effect> {
             channel: BOT,
             generation: 0,
             error,
+            once: false,
         },
         now,
     )
