@@ -16,8 +16,6 @@ use std::collections::BTreeMap;
 
 use handoff_core::config::{ConfigError, WidgetConfig};
 use handoff_core::i18n::{self, Lang};
-use handoff_core::session::{Event, Phase};
-use handoff_core::survey::SurveyAnswers;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -77,39 +75,7 @@ pub fn mount(
         view! { <ui::App config=config open=open chat=chat fallback_lang=lang/> }
     })
     .forget();
-    let command = move |name: String, json: Option<String>| {
-        let chat = slot.get_value();
-        match name.as_str() {
-            "open" => open.set(true),
-            "close" => open.set(false),
-            "toggle" => open.update(|o| *o = !*o),
-            "startChat" => {
-                open.set(true);
-                if let Some(chat) = chat {
-                    start_chat(chat, survey_fields);
-                }
-            }
-            "endChat" => {
-                if let Some(chat) = chat {
-                    chat.dispatch(Event::EndChat);
-                }
-            }
-            "setContext" => {
-                let values = json.and_then(|j| serde_json::from_str(&j).ok());
-                match (chat, values) {
-                    (Some(chat), Some(values)) => chat.set_context(values),
-                    (_, None) => web_sys::console::error_1(
-                        &"handoff-chat: setContext takes a plain object of values".into(),
-                    ),
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    };
-    Closure::<dyn Fn(String, Option<String>)>::new(command)
-        .into_js_value()
-        .unchecked_into()
+    page_api::commands(open, slot, survey_fields)
 }
 
 /// Installs the loaded locale table (its first value is the language tag).
@@ -121,17 +87,6 @@ fn install_translation(strings: &js_sys::Array) {
         .and_then(|l| i18n::install(l, strings))
     {
         web_sys::console::warn_1(&format!("handoff-chat: showing English: {why}").into());
-    }
-}
-
-/// `startChat()`: a new chat after an ended one; with no survey fields the conversation
-/// starts at once, otherwise the survey shows (required answers cannot be skipped).
-fn start_chat(chat: Chat, survey_fields: usize) {
-    if chat.phase.get_untracked() == Phase::Ended {
-        chat.restart();
-    }
-    if survey_fields == 0 && chat.phase.get_untracked() == Phase::Survey {
-        chat.dispatch(Event::SurveySubmitted(SurveyAnswers::default()));
     }
 }
 

@@ -196,9 +196,9 @@ impl Chat {
         });
     }
 
-    /// Merges values for the bot (`HandoffChat.setContext`).
-    pub fn set_context(self, values: serde_json::Map<String, serde_json::Value>) {
-        self.dispatch(Event::ContextSet(values));
+    /// Where the conversation is now (the `phase` signal follows at the next frame).
+    pub fn phase_now(self) -> Option<Phase> {
+        self.session.try_with_value(|s| s.phase.clone())
     }
 
     fn perform(self, effect: Effect) {

@@ -1,10 +1,17 @@
-//! The page side of the widget: events for `HandoffChat.on(...)` and the `handoff-chat:*`
-//! DOM events. The loader owns the JS API object; it hands [`mount`](crate::mount) one
-//! function to call, which this module keeps.
+//! The page side of the widget: the commands of the `HandoffChat` API object (`open`,
+//! `startChat`, `setContext`, ...) and the events for `HandoffChat.on(...)` and the
+//! `handoff-chat:*` DOM events. The loader owns the JS API object; it calls the one
+//! function [`commands`] makes and hands [`mount`](crate::mount) the emitter kept here.
 
 use std::cell::RefCell;
 
+use handoff_core::session::{Event, Phase};
+use handoff_core::survey::SurveyAnswers;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsValue;
+
+use super::Chat;
 
 thread_local! {
     static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
@@ -27,4 +34,57 @@ pub fn emit(name: &str, values: &[String]) {
             }
         }
     });
+}
+
+/// The function the loader calls for each API command: `command(name, json)`. `open`:
+/// whether the panel shows; `chat`: the chat, once mounted (none when the config is bad).
+pub fn commands(
+    open: RwSignal<bool>,
+    chat: StoredValue<Option<Chat>, LocalStorage>,
+    survey_fields: usize,
+) -> js_sys::Function {
+    let command = move |name: String, json: Option<String>| {
+        let chat = chat.get_value();
+        match name.as_str() {
+            "open" => open.set(true),
+            "close" => open.set(false),
+            "toggle" => open.update(|o| *o = !*o),
+            "startChat" => {
+                open.set(true);
+                if let Some(chat) = chat {
+                    start_chat(chat, survey_fields);
+                }
+            }
+            "endChat" => {
+                if let Some(chat) = chat {
+                    chat.dispatch(Event::EndChat);
+                }
+            }
+            "setContext" => {
+                let values = json.and_then(|j| serde_json::from_str(&j).ok());
+                match (chat, values) {
+                    (Some(chat), Some(values)) => chat.dispatch(Event::ContextSet(values)),
+                    (_, None) => web_sys::console::error_1(
+                        &"handoff-chat: setContext takes a plain object of values".into(),
+                    ),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    };
+    Closure::<dyn Fn(String, Option<String>)>::new(command)
+        .into_js_value()
+        .unchecked_into()
+}
+
+/// `startChat()`: a new chat after an ended one; with no survey fields the conversation
+/// starts at once, otherwise the survey shows (required answers cannot be skipped).
+fn start_chat(chat: Chat, survey_fields: usize) {
+    if chat.phase_now() == Some(Phase::Ended) {
+        chat.restart();
+    }
+    if survey_fields == 0 && chat.phase_now() == Some(Phase::Survey) {
+        chat.dispatch(Event::SurveySubmitted(SurveyAnswers::default()));
+    }
 }
