@@ -175,3 +175,8 @@ pub fn waiting_text(handoff: &Handoff, lang: Lang) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod bridge_tests;
+#[cfg(test)]
+mod relay_tests;

@@ -81,3 +81,6 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

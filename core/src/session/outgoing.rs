@@ -174,3 +174,6 @@ pub(super) fn with_client_id(mut activity: Activity, client_id: &str) -> Activit
     activity.channel_data = Some(json!({ CLIENT_ACTIVITY_ID: client_id }));
     activity
 }
+
+#[cfg(test)]
+mod tests;

@@ -361,3 +361,6 @@ impl Session {
         (x >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -202,3 +202,6 @@ fn link_from(v: &Value) -> Option<Link> {
     }
     Some(link)
 }
+
+#[cfg(test)]
+mod tests;
