@@ -66,16 +66,6 @@ pub fn identify(
     })
 }
 
-/// Identifies the caller of `service` from the `Authorization` header.
-pub fn from_headers(
-    state: &AppState,
-    service: Service,
-    headers: &HeaderMap,
-    now: Millis,
-) -> Result<Caller> {
-    identify(state, service, bearer(headers), now)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

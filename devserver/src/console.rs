@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use handoff_core::activity::{ErrorResponse, ResourceResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::directline::query;
+use crate::endpoint::query;
 use crate::error::{ApiJson, AppError};
 use crate::hub::{AgentView, Detail, HubError, QueueEntry, Summary};
 use crate::AppState;

@@ -2,13 +2,15 @@
 //!
 //! One set of routes, mounted twice by [`service`]: under `/v3/directline` for the demo bot
 //! and under `/hub/v3/directline` for the engagement hub (bridge mode). An [`Endpoint`]
-//! (the app state plus the [`Service`]) tells the handlers which conversations and tokens
-//! they serve and so what answers posted activities; nothing else differs.
+//! (the app state plus the [`Service`], see `endpoint.rs`) tells the handlers which
+//! conversations and tokens they serve and so what answers posted activities; nothing else
+//! differs.
 //!
-//! Thin handlers: authenticate ([`crate::auth`]), call the [`crate::store`], shape the
-//! response with the `handoff-core` wire types, start the accept timers of new handoffs.
-//! The WebSocket stream lives in `stream.rs`; fault injection (`faults.rs`) wraps the REST
-//! routes of both endpoints and may leave the `streamUrl` out of conversation answers.
+//! Thin handlers: authenticate ([`Endpoint::caller_of`]), call the [`crate::store`], shape
+//! the response with the `handoff-core` wire types, start the accept timers of new handoffs.
+//! Mounts the WebSocket stream (`stream.rs`) and wraps the REST routes of both endpoints in
+//! fault injection (`faults.rs`), which may leave the `streamUrl` out of conversation
+//! answers. Neither imports this module.
 
 use std::time::Duration;
 
@@ -24,32 +26,11 @@ use handoff_core::activity::{
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
+use crate::endpoint::{parse_watermark, query, Endpoint, WatermarkQuery};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
 use crate::hub::Mode;
 use crate::store::{Issued, Service};
 use crate::{faults, stream, AppState};
-
-/// Mount point of the bot's Direct Line endpoint.
-pub const BOT_BASE: &str = "/v3/directline";
-/// Mount point of the hub's Direct Line-style endpoint.
-pub const HUB_BASE: &str = "/hub/v3/directline";
-
-/// The state of one endpoint's handlers: the app, and which service they serve.
-#[derive(Clone)]
-pub struct Endpoint {
-    pub app: AppState,
-    pub service: Service,
-}
-
-impl Endpoint {
-    /// Where this endpoint is mounted (stream URLs point under it).
-    pub fn base(&self) -> &'static str {
-        match self.service {
-            Service::Bot => BOT_BASE,
-            Service::Hub => HUB_BASE,
-        }
-    }
-}
 
 /// The REST routes and the stream of one endpoint, to nest under [`Endpoint::base`].
 /// Fault injection wraps the REST routes (whether a status fault applies depends on its
@@ -171,31 +152,6 @@ impl TokenParameters {
     }
 }
 
-/// `?watermark=N` (also `&t=` on the stream, handled there).
-#[derive(Debug, Default, Deserialize)]
-pub struct WatermarkQuery {
-    pub watermark: Option<String>,
-}
-
-/// Reads a watermark: absent or empty (DirectLineJS sends `watermark=` before it has one)
-/// means "from the start"; anything else must be the number we handed out.
-pub fn parse_watermark(raw: Option<&str>) -> Result<Option<u64>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(w) => w
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::BadArgument(format!("Invalid watermark `{w}`"))),
-    }
-}
-
-/// Query extraction failures answered as Direct Line errors, not plain text.
-pub fn query<T>(query: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|e| AppError::BadArgument(e.body_text()))
-}
-
 async fn generate_token(
     State(ep): State<Endpoint>,
     headers: HeaderMap,
@@ -203,7 +159,7 @@ async fn generate_token(
 ) -> Result<Json<TokenResponse>> {
     let state = &ep.app;
     let now = state.clock.now();
-    match auth::from_headers(state, ep.service, &headers, now)? {
+    match ep.caller(auth::bearer(&headers), now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
             Ok(Json(token_response(state.store.create_conversation(
@@ -225,7 +181,7 @@ async fn refresh_token(
 ) -> Result<Json<TokenResponse>> {
     let state = &ep.app;
     let now = state.clock.now();
-    match auth::from_headers(state, ep.service, &headers, now)? {
+    match ep.caller(auth::bearer(&headers), now)? {
         Caller::Token { grant, .. } => {
             let issued = state.store.issue_token(
                 ep.service,
@@ -247,7 +203,7 @@ async fn start_conversation(
     OptionalJson(params): OptionalJson<TokenParameters>,
 ) -> Result<(StatusCode, Json<Conversation>)> {
     let now = ep.app.clock.now();
-    let issued = match auth::from_headers(&ep.app, ep.service, &headers, now)? {
+    let issued = match ep.caller(auth::bearer(&headers), now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
             ep.app
@@ -274,8 +230,7 @@ async fn reconnect(
 ) -> Result<Json<Conversation>> {
     let state = &ep.app;
     let now = state.clock.now();
-    let caller = auth::from_headers(state, ep.service, &headers, now)?;
-    caller.check_conversation(&id)?;
+    let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
     let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
     let issued = match caller {
         Caller::Secret => state.store.issue_token(ep.service, &id, None, now)?,
@@ -308,8 +263,7 @@ async fn post_activity(
     }
     let state = &ep.app;
     let now = state.clock.now();
-    let caller = auth::from_headers(state, ep.service, &headers, now)?;
-    caller.check_conversation(&id)?;
+    let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
     let default_user = match caller {
         Caller::Token { grant, .. } => Some(grant.user),
         Caller::Secret => None,
@@ -335,7 +289,7 @@ async fn get_activities(
 ) -> Result<Json<ActivitySet>> {
     let state = &ep.app;
     let now = state.clock.now();
-    auth::from_headers(state, ep.service, &headers, now)?.check_conversation(&id)?;
+    ep.caller_of(&id, auth::bearer(&headers), now)?;
     let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
     Ok(Json(
         state.store.activities_after(ep.service, &id, watermark)?,
@@ -409,17 +363,6 @@ pub fn is_plain_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn watermark_is_optional_but_numeric() {
-        assert_eq!(parse_watermark(None), Ok(None));
-        assert_eq!(parse_watermark(Some("")), Ok(None));
-        assert_eq!(parse_watermark(Some("7")), Ok(Some(7)));
-        assert!(matches!(
-            parse_watermark(Some("x")),
-            Err(AppError::BadArgument(_))
-        ));
-    }
 
     #[test]
     fn only_plain_hosts_reach_the_stream_url() {

@@ -32,7 +32,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::directline::Endpoint;
+use crate::endpoint::Endpoint;
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
 use crate::store::Service;
 use crate::stream::Hangup;

@@ -13,9 +13,11 @@
 //! - [`persist`]: the state file: load, atomic replace.
 //! - [`bot`]: the demo bot, pure functions.
 //! - [`hub`]: handoffs, queue and agents, a pure state machine.
+//! - [`endpoint`]: which Direct Line endpoint a request is for (bot or hub), its mount
+//!   point, the caller of one conversation, the watermark query; what the next three share.
 //! - [`directline`]: REST routes of both endpoints (`/v3/directline` for the bot,
 //!   `/hub/v3/directline` for the hub) and the page token endpoints `/api/directline/token`
-//!   and `/hub/api/token`; starts accept timers.
+//!   and `/hub/api/token`; starts accept timers. Mounts [`stream`] and wraps in [`faults`].
 //! - [`stream`]: the WebSocket stream (both endpoints) and the registry of open streams
 //!   (so fault injection can drop them).
 //! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
@@ -36,6 +38,7 @@ pub mod config;
 pub mod console;
 pub mod copilot;
 pub mod directline;
+pub mod endpoint;
 pub mod error;
 pub mod faults;
 pub mod hub;
@@ -117,11 +120,11 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(
-            directline::BOT_BASE,
+            endpoint::BOT_BASE,
             directline::service(state.clone(), Service::Bot),
         )
         .nest(
-            directline::HUB_BASE,
+            endpoint::HUB_BASE,
             directline::service(state.clone(), Service::Hub),
         )
         .route("/api/directline/token", get(directline::page_token))

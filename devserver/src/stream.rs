@@ -32,8 +32,7 @@ use tokio::sync::oneshot;
 use tokio::time::{interval_at, timeout, Instant, Interval};
 
 use crate::auth;
-use crate::directline::Endpoint;
-use crate::directline::{parse_watermark, query};
+use crate::endpoint::{parse_watermark, query, Endpoint};
 use crate::error::{AppError, Result};
 use crate::store::{Appended, Service, Store};
 
@@ -158,8 +157,7 @@ async fn connect(
     }
     let params = query(params)?;
     let credential = params.t.as_deref().or_else(|| auth::bearer(&headers));
-    let caller = auth::identify(state, ep.service, credential, state.clock.now())?;
-    caller.check_conversation(&id)?;
+    ep.caller_of(&id, credential, state.clock.now())?;
     let watermark = parse_watermark(params.watermark.as_deref())?;
     let upgrade = upgrade.map_err(|e| AppError::BadArgument(e.body_text()))?;
     // Subscribe before upgrading: activities appended during the handshake are queued.
