@@ -105,37 +105,43 @@ impl StateFile {
     }
 }
 
+/// A fresh directory under the system temp dir, removed on drop (unit tests of the state
+/// file and of the store's snapshots).
+#[cfg(test)]
+pub(crate) struct TempDir(pub(crate) PathBuf);
+
+#[cfg(test)]
+impl TempDir {
+    /// `devserver-<name>-<pid>-<n>`.
+    pub(crate) fn new(name: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "devserver-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+#[cfg(test)]
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
-
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new() -> Self {
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let dir = std::env::temp_dir().join(format!(
-                "devserver-persist-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            fs::create_dir_all(&dir).unwrap();
-            Self(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
 
     #[test]
     fn a_missing_file_is_a_first_start_and_a_save_reads_back() {
-        let dir = TempDir::new();
+        let dir = TempDir::new("persist");
         let file = StateFile::new(dir.0.join("state.json"));
         assert_eq!(file.load::<Vec<u32>>().unwrap(), None);
         file.save(&vec![1u32, 2, 3]).unwrap();
@@ -146,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_corrupt_file_is_an_error_not_an_empty_state() {
-        let dir = TempDir::new();
+        let dir = TempDir::new("persist");
         let file = StateFile::new(dir.0.join("state.json"));
         fs::write(file.path(), b"{\"version\": 1, \"conv").unwrap();
         assert!(matches!(
@@ -157,7 +163,7 @@ mod tests {
 
     #[test]
     fn a_failed_save_leaves_the_previous_file_whole() {
-        let dir = TempDir::new();
+        let dir = TempDir::new("persist");
         let file = StateFile::new(dir.0.join("state.json"));
         file.save(&"before").unwrap();
         // The temporary file cannot be created: a directory is in its way.
@@ -171,7 +177,7 @@ mod tests {
 
     #[test]
     fn readers_never_see_a_partial_file() {
-        let dir = TempDir::new();
+        let dir = TempDir::new("persist");
         let file = StateFile::new(dir.0.join("state.json"));
         file.save(&Vec::<String>::new()).unwrap();
         let done = Arc::new(AtomicBool::new(false));
