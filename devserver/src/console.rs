@@ -196,11 +196,8 @@ async fn detail(
         .agent_id
         .filter(|a| !a.is_empty())
         .ok_or_else(|| AppError::BadArgument("agentId is required".into()))?;
-    Ok(Json(state.store.handoff_detail(
-        &id,
-        &agent_id,
-        state.clock.now(),
-    )?))
+    let now = state.clock.now();
+    Ok(Json(state.store.handoff_detail(&id, &agent_id, now)?))
 }
 
 async fn accept(
@@ -208,11 +205,8 @@ async fn accept(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<Detail>> {
-    Ok(Json(state.store.accept(
-        &id,
-        &body.agent_id,
-        state.clock.now(),
-    )?))
+    let now = state.clock.now();
+    Ok(Json(state.store.accept(&id, &body.agent_id, now)?))
 }
 
 async fn send_message(
@@ -220,10 +214,7 @@ async fn send_message(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<Json<ResourceResponse>> {
-    let id = state
-        .store
-        .agent_send(&id, &body.agent_id, Some(&body.text), state.clock.now())?;
-    Ok(Json(ResourceResponse { id }))
+    agent_send(&state, &id, &body.agent_id, Some(&body.text))
 }
 
 async fn send_typing(
@@ -231,9 +222,18 @@ async fn send_typing(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<ResourceResponse>> {
-    let id = state
-        .store
-        .agent_send(&id, &body.agent_id, None, state.clock.now())?;
+    agent_send(&state, &id, &body.agent_id, None)
+}
+
+/// A message (`text`) or typing (`None`) from the agent; the id of the activity.
+fn agent_send(
+    state: &AppState,
+    handoff_id: &str,
+    agent_id: &str,
+    text: Option<&str>,
+) -> Result<Json<ResourceResponse>> {
+    let now = state.clock.now();
+    let id = state.store.agent_send(handoff_id, agent_id, text, now)?;
     Ok(Json(ResourceResponse { id }))
 }
 
@@ -242,11 +242,8 @@ async fn end(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<Detail>> {
-    Ok(Json(state.store.end_handoff(
-        &id,
-        &body.agent_id,
-        state.clock.now(),
-    )?))
+    let now = state.clock.now();
+    Ok(Json(state.store.end_handoff(&id, &body.agent_id, now)?))
 }
 
 async fn unknown_endpoint(uri: Uri) -> ConsoleError {

@@ -26,7 +26,7 @@ use handoff_core::activity::{
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
-use crate::endpoint::{parse_watermark, query, Endpoint, WatermarkQuery};
+use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
 use crate::hub::Mode;
 use crate::store::{Issued, Service};
@@ -226,12 +226,12 @@ async fn reconnect(
     State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
+    params: WatermarkParams,
 ) -> Result<Json<Conversation>> {
     let state = &ep.app;
     let now = state.clock.now();
     let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
-    let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
+    let watermark = watermark(params)?;
     let issued = match caller {
         Caller::Secret => state.store.issue_token(ep.service, &id, None, now)?,
         Caller::Token { token, grant } => {
@@ -285,12 +285,12 @@ async fn get_activities(
     State(ep): State<Endpoint>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    params: std::result::Result<Query<WatermarkQuery>, QueryRejection>,
+    params: WatermarkParams,
 ) -> Result<Json<ActivitySet>> {
     let state = &ep.app;
     let now = state.clock.now();
     ep.caller_of(&id, auth::bearer(&headers), now)?;
-    let watermark = parse_watermark(query(params)?.watermark.as_deref())?;
+    let watermark = watermark(params)?;
     Ok(Json(
         state.store.activities_after(ep.service, &id, watermark)?,
     ))

@@ -62,6 +62,15 @@ pub struct WatermarkQuery {
     pub watermark: Option<String>,
 }
 
+/// The `?watermark=` of a REST request as extracted: a bad query string is answered only
+/// after authentication (see [`watermark`]).
+pub type WatermarkParams = std::result::Result<Query<WatermarkQuery>, QueryRejection>;
+
+/// The watermark a REST request asks from (`None`: from the start).
+pub fn watermark(params: WatermarkParams) -> Result<Option<u64>> {
+    parse_watermark(query(params)?.watermark.as_deref())
+}
+
 /// Reads a watermark: absent or empty (DirectLineJS sends `watermark=` before it has one)
 /// means "from the start"; anything else must be the number we handed out.
 pub fn parse_watermark(raw: Option<&str>) -> Result<Option<u64>> {

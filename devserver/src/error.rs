@@ -135,10 +135,7 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadArgument(e.body_text()))?;
-        parse_json(&bytes).map(ApiJson)
+        parse_json(&body(req, state).await?).map(ApiJson)
     }
 }
 
@@ -154,14 +151,19 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadArgument(e.body_text()))?;
+        let bytes = body(req, state).await?;
         if bytes.trim_ascii().is_empty() {
             return Ok(OptionalJson(None));
         }
         parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }
+}
+
+/// The bytes of a request body; a body that cannot be read is a `BadArgument`.
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|e| AppError::BadArgument(e.body_text()))
 }
 
 /// Parses a JSON body: syntax errors are `BadSyntax`, shape errors `MissingProperty`.

@@ -11,6 +11,13 @@ pub(super) fn message(text: &str) -> Activity {
     }
 }
 
+/// Posts `activity` to a bot conversation at time 0, as its user.
+fn say(store: &Store, conv: &str, activity: Activity) -> Posted {
+    store
+        .post_activity(Service::Bot, conv, activity, None, 0)
+        .unwrap()
+}
+
 pub(super) fn bot_conversation(store: &Store, mode: Mode) -> String {
     store
         .create_conversation(Service::Bot, mode, None, 0)
@@ -66,9 +73,7 @@ fn tokens_and_conversations_belong_to_one_service() {
 fn posting_appends_the_activity_and_the_bot_replies() {
     let store = Store::new(Duration::from_secs(60));
     let conv = bot_conversation(&store, Mode::Relay);
-    let posted = store
-        .post_activity(Service::Bot, &conv, message("opening hours"), None, 0)
-        .unwrap();
+    let posted = say(&store, &conv, message("opening hours"));
     assert_eq!(posted.id, format!("{conv}|0000001"));
     assert!(posted.new_handoffs.is_empty());
     let set = store.activities_after(Service::Bot, &conv, None).unwrap();
@@ -85,9 +90,7 @@ fn posting_appends_the_activity_and_the_bot_replies() {
 fn relay_escalation_enqueues_and_the_bot_goes_quiet_until_it_ends() {
     let store = Store::new(Duration::from_secs(60));
     let conv = bot_conversation(&store, Mode::Relay);
-    let posted = store
-        .post_activity(Service::Bot, &conv, message("a human please"), None, 0)
-        .unwrap();
+    let posted = say(&store, &conv, message("a human please"));
     assert_eq!(posted.new_handoffs.len(), 1);
     assert_eq!(
         kinds(&store, &conv, 0),
@@ -99,16 +102,12 @@ fn relay_escalation_enqueues_and_the_bot_goes_quiet_until_it_ends() {
             "handoff.queue"
         ]
     );
-    store
-        .post_activity(Service::Bot, &conv, message("opening hours"), None, 0)
-        .unwrap();
+    say(&store, &conv, message("opening hours"));
     assert_eq!(kinds(&store, &conv, 5), ["message"], "bot quiet");
 
     store.expire_handoff(&posted.new_handoffs[0], 0);
     assert_eq!(kinds(&store, &conv, 6), ["handoff.status"]);
-    store
-        .post_activity(Service::Bot, &conv, message("opening hours"), None, 0)
-        .unwrap();
+    say(&store, &conv, message("opening hours"));
     assert_eq!(kinds(&store, &conv, 7), ["message", "typing", "message"]);
 }
 
@@ -116,9 +115,7 @@ fn relay_escalation_enqueues_and_the_bot_goes_quiet_until_it_ends() {
 fn bridge_bot_conversations_are_not_relayed() {
     let store = Store::new(Duration::from_secs(60));
     let conv = bot_conversation(&store, Mode::Bridge);
-    let posted = store
-        .post_activity(Service::Bot, &conv, message("a human please"), None, 0)
-        .unwrap();
+    let posted = say(&store, &conv, message("a human please"));
     assert!(posted.new_handoffs.is_empty());
     assert!(store.queue(0).is_empty());
 }
@@ -127,9 +124,7 @@ fn bridge_bot_conversations_are_not_relayed() {
 fn watermark_past_the_end_gives_nothing() {
     let store = Store::new(Duration::from_secs(60));
     let conv = bot_conversation(&store, Mode::Relay);
-    store
-        .post_activity(Service::Bot, &conv, message("hi"), None, 0)
-        .unwrap();
+    say(&store, &conv, message("hi"));
     let set = store
         .activities_after(Service::Bot, &conv, Some(99))
         .unwrap();
