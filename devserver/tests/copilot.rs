@@ -5,9 +5,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
-use common::{config, message, reply, TempDist, TestApp};
+use axum::http::{header, StatusCode};
+use common::{config, event, message, survey, texts_from, TempDist, TestApp, BOT};
 use serde_json::json;
 
 const TOKEN_URL: &str =
@@ -31,7 +30,7 @@ fn assert_missing_api_version(reply: &common::Reply) {
 #[tokio::test]
 async fn copilot_token_endpoint_answers_like_the_page_token_endpoint() {
     let app = TestApp::new();
-    let reply = app.call(Method::GET, TOKEN_URL, None, None).await;
+    let reply = app.get(TOKEN_URL).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
     let mut keys: Vec<&String> = reply.json.as_object().unwrap().keys().collect();
     keys.sort();
@@ -40,105 +39,68 @@ async fn copilot_token_endpoint_answers_like_the_page_token_endpoint() {
 
     // The token starts its conversation on the bot's Direct Line endpoint (relay mode).
     let token = reply.json["token"].as_str().unwrap();
-    let started = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(token),
-            None,
-        )
-        .await;
+    let started = app.start(BOT, token).await;
     assert_eq!(started.status, StatusCode::CREATED, "{}", started.json);
     assert_eq!(started.json["conversationId"], reply.json["conversationId"]);
 
     // Any schema name, but the api-version is required.
     let other = app
-        .call(
-            Method::GET,
-            "/powervirtualagents/botsbyschema/crx_other/directline/token?api-version=1",
-            None,
-            None,
-        )
+        .get("/powervirtualagents/botsbyschema/crx_other/directline/token?api-version=1")
         .await;
     assert_eq!(other.status, StatusCode::OK);
     for uri in [
         "/powervirtualagents/botsbyschema/cr8d1_demo/directline/token",
         "/powervirtualagents/botsbyschema/cr8d1_demo/directline/token?api-version=",
     ] {
-        assert_missing_api_version(&app.call(Method::GET, uri, None, None).await);
+        assert_missing_api_version(&app.get(uri).await);
     }
 }
 
 #[tokio::test]
 async fn regional_channel_settings_point_at_this_server_as_the_client_reached_it() {
     let app = TestApp::new();
-    let request = Request::get(SETTINGS_URL)
-        .header(header::HOST, "127.0.0.1:43210")
-        .body(Body::empty())
-        .unwrap();
-    let settings = reply(app.send(request).await).await;
-    assert_eq!(settings.status, StatusCode::OK);
+    let settings = app.get_via("127.0.0.1:43210", SETTINGS_URL).await;
     assert_eq!(
-        settings.json,
+        settings.ok(),
         json!({"channelUrlsById": {"directline": "http://127.0.0.1:43210/"}})
     );
     // What a client builds from it, `new URL("v3/directline", directline)`, is served here.
     let (_, token) = app.token().await;
-    let base = "/v3/directline";
-    let started = app
-        .call(
-            Method::POST,
-            &format!("{base}/conversations"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let started = app.start(BOT, &token).await;
     assert_eq!(started.status, StatusCode::CREATED);
 
     // A host header that is not a plain host never reaches the URL.
-    let request = Request::get(SETTINGS_URL)
-        .header(header::HOST, "evil/path?x")
-        .body(Body::empty())
-        .unwrap();
-    let fallback = reply(app.send(request).await).await;
+    let fallback = app.get_via("evil/path?x", SETTINGS_URL).await;
     assert_eq!(
         fallback.json["channelUrlsById"]["directline"],
         "http://127.0.0.1:8080/"
     );
 
-    let missing = app
-        .call(
-            Method::GET,
-            "/powervirtualagents/regionalchannelsettings",
-            None,
-            None,
-        )
-        .await;
+    let missing = app.get("/powervirtualagents/regionalchannelsettings").await;
     assert_missing_api_version(&missing);
 }
 
 #[tokio::test]
 async fn stats_count_calls_to_each_copilot_endpoint_until_reset() {
     let app = TestApp::new();
-    let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
+    let stats = app.get("/_dev/stats").await;
     assert_eq!(
         stats.json,
         json!({"copilotToken": 0, "regionalChannelSettings": 0, "pvaSetContext": 0})
     );
-    app.call(Method::GET, SETTINGS_URL, None, None).await;
-    app.call(Method::GET, TOKEN_URL, None, None).await;
-    app.call(Method::GET, TOKEN_URL, None, None).await;
+    app.get(SETTINGS_URL).await;
+    app.get(TOKEN_URL).await;
+    app.get(TOKEN_URL).await;
     // The page token endpoint is not Copilot Studio's.
-    app.call(Method::GET, "/api/directline/token", None, None)
-        .await;
-    let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
+    app.get("/api/directline/token").await;
+    let stats = app.get("/_dev/stats").await;
     assert_eq!(
         stats.json,
         json!({"copilotToken": 2, "regionalChannelSettings": 1, "pvaSetContext": 0})
     );
-    let reset = app.call(Method::DELETE, "/_dev/stats", None, None).await;
+    let reset = app.delete("/_dev/stats").await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
-    let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
+    let stats = app.get("/_dev/stats").await;
     assert_eq!(
         stats.json,
         json!({"copilotToken": 0, "regionalChannelSettings": 0, "pvaSetContext": 0})
@@ -148,41 +110,27 @@ async fn stats_count_calls_to_each_copilot_endpoint_until_reset() {
 #[tokio::test]
 async fn the_bot_lists_the_variables_set_by_start_conversation_and_pva_set_context() {
     let app = TestApp::new();
-    let token_reply = app.call(Method::GET, TOKEN_URL, None, None).await;
+    let token_reply = app.get(TOKEN_URL).await;
     let conversation = token_reply.json["conversationId"].as_str().unwrap();
     let token = token_reply.json["token"].as_str().unwrap();
-    let survey = json!({"firstName": "Ada", "lastName": "Lovelace",
-                        "email": "ada@example.com", "caseNumber": "CAS-01234"});
+    let survey = survey("Ada", "Lovelace");
     let from = json!({"id": "dl_ada", "name": "Ada", "role": "user"});
-    app.post(
-        conversation,
-        token,
-        json!({"type": "event", "name": "startConversation", "from": from, "value": survey}),
-    )
-    .await;
     let mut context = survey.clone();
     context["plan"] = json!("gold");
-    app.post(
-        conversation,
-        token,
-        json!({"type": "event", "name": "pvaSetContext", "from": from, "value": context}),
-    )
-    .await;
+    for (name, value) in [("startConversation", survey), ("pvaSetContext", context)] {
+        let mut posted = event(name, value);
+        posted["from"] = from.clone();
+        app.post(conversation, token, posted).await;
+    }
     app.post(conversation, token, message("What do you know about me?"))
         .await;
-    let stats = app.call(Method::GET, "/_dev/stats", None, None).await;
+    let stats = app.get("/_dev/stats").await;
     assert_eq!(stats.json["pvaSetContext"], 1, "{}", stats.json);
 
     let log = app.activities(conversation, token, None).await;
-    let bot_texts: Vec<&str> = log["activities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["from"]["role"] == "bot" && a["type"] == "message")
-        .filter_map(|a| a["text"].as_str())
-        .collect();
+    let history = log["activities"].as_array().unwrap();
     assert_eq!(
-        bot_texts,
+        texts_from(history, "demo-bot"),
         [
             "Hello Ada, how can I help? I can see your case CAS-01234.",
             "I know: caseNumber = CAS-01234, email = ada@example.com, firstName = Ada, \
@@ -200,16 +148,10 @@ async fn power_pages_imitations_get_a_strict_csp_and_other_pages_none() {
     }
     dist.write("powerpages-site.css", b"body{}");
     let app = TestApp::with_config(config(dist.0.clone()));
-    let get = |uri: &'static str| {
-        Request::get(uri)
-            .header(header::HOST, "127.0.0.1:43210")
-            .body(Body::empty())
-            .unwrap()
-    };
     for page in ["/powerpages.html", "/powerpages-bs5.html"] {
-        let response = app.send(get(page)).await;
-        assert_eq!(response.status(), StatusCode::OK, "{page}");
-        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        let response = app.get_via("127.0.0.1:43210", page).await;
+        assert_eq!(response.status, StatusCode::OK, "{page}");
+        let csp = response.headers[header::CONTENT_SECURITY_POLICY]
             .to_str()
             .unwrap();
         assert_eq!(
@@ -221,11 +163,11 @@ async fn power_pages_imitations_get_a_strict_csp_and_other_pages_none() {
         assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
     }
     for other in ["/", "/demo.html", "/powerpages-site.css"] {
-        let response = app.send(get(other)).await;
-        assert_eq!(response.status(), StatusCode::OK, "{other}");
+        let response = app.get_via("127.0.0.1:43210", other).await;
+        assert_eq!(response.status, StatusCode::OK, "{other}");
         assert!(
             !response
-                .headers()
+                .headers
                 .contains_key(header::CONTENT_SECURITY_POLICY),
             "{other}"
         );

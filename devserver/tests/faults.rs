@@ -1,5 +1,6 @@
-//! `/_dev/faults` controls seen through the REST API (`oneshot`): scopes, latency, no
-//! streamUrl, token lifetime, the armed state and clearing it. Streams: `stream.rs`.
+//! `/_dev/faults` controls seen through the REST API (`oneshot`): status faults and their
+//! scopes, latency, no streamUrl, token lifetime, the armed state and clearing it. Streams:
+//! `stream.rs`.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
@@ -7,24 +8,9 @@ mod common;
 use std::time::Duration;
 
 use axum::http::{header, Method, StatusCode};
-use common::{message, TestApp, Visitor, HUB, SECRET};
+use common::{assert_error, message, TestApp, BOT, HUB, SECRET};
 use serde_json::json;
 use tokio::time::Instant;
-
-fn assert_error(reply: &common::Reply, status: StatusCode, code: &str) {
-    assert_eq!(reply.status, status, "{}", reply.json);
-    assert_eq!(reply.json["error"]["code"], code, "{}", reply.json);
-}
-
-async fn get_activities(app: &TestApp, visitor: &Visitor) -> common::Reply {
-    app.call(
-        Method::GET,
-        &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
-        Some(&visitor.token),
-        None,
-    )
-    .await
-}
 
 #[tokio::test]
 async fn hub_scoped_status_faults_fail_the_hub_endpoint_only() {
@@ -36,12 +22,12 @@ async fn hub_scoped_status_faults_fail_the_hub_endpoint_only() {
         .arm(json!({"status": 502, "count": 2, "scope": "hub"}))
         .await;
     assert_eq!(armed, json!({"status": 502, "count": 2, "scope": "hub"}));
-    assert_eq!(get_activities(&app, &bot).await.status, StatusCode::OK);
+    assert_eq!(app.list_as(&bot).await.status, StatusCode::OK);
     for _ in 0..2 {
-        let failed = get_activities(&app, &hub).await;
+        let failed = app.list_as(&hub).await;
         assert_error(&failed, StatusCode::BAD_GATEWAY, "ServiceError");
     }
-    assert_eq!(get_activities(&app, &hub).await.status, StatusCode::OK);
+    assert_eq!(app.list_as(&hub).await.status, StatusCode::OK);
     // The hub's page token endpoint is not a Direct Line request: spared, like the bot's.
     app.arm(json!({"status": 503, "count": 1, "scope": "hub"}))
         .await;
@@ -50,14 +36,14 @@ async fn hub_scoped_status_faults_fail_the_hub_endpoint_only() {
     // "all" fails whichever endpoint asks next; the default scope is the bot's.
     app.arm(json!({"status": 429, "count": 2, "scope": "all", "retryAfter": 2}))
         .await;
-    let limited = get_activities(&app, &hub).await;
+    let limited = app.list_as(&hub).await;
     assert_error(&limited, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
     assert_eq!(limited.headers[header::RETRY_AFTER], "2");
-    let limited = get_activities(&app, &bot).await;
+    let limited = app.list_as(&bot).await;
     assert_error(&limited, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
     app.arm(json!({"status": 500})).await;
-    assert_eq!(get_activities(&app, &hub).await.status, StatusCode::OK);
-    let failed = get_activities(&app, &bot).await;
+    assert_eq!(app.list_as(&hub).await.status, StatusCode::OK);
+    let failed = app.list_as(&bot).await;
     assert_error(&failed, StatusCode::INTERNAL_SERVER_ERROR, "ServiceError");
 }
 
@@ -70,15 +56,7 @@ async fn latency_delays_every_direct_line_response_of_both_endpoints() {
 
     for visitor in [&bot, &hub] {
         let started = Instant::now();
-        let reply = app
-            .call(
-                Method::POST,
-                &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
-                Some(&visitor.token),
-                Some(message("hi")),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        app.post_as(visitor, message("hi")).await;
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(1500), "{waited:?}");
         assert!(waited < Duration::from_millis(1600), "{waited:?}");
@@ -87,17 +65,17 @@ async fn latency_delays_every_direct_line_response_of_both_endpoints() {
     // An injected fault is slow too; the page token endpoint and the fault API are not.
     app.arm(json!({"status": 502})).await;
     let started = Instant::now();
-    let failed = get_activities(&app, &bot).await;
+    let failed = app.list_as(&bot).await;
     assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
     assert!(started.elapsed() >= Duration::from_millis(1500));
     let started = Instant::now();
     app.visitor("/api/directline/token").await;
-    app.call(Method::GET, "/_dev/faults", None, None).await;
+    app.get("/_dev/faults").await;
     assert!(started.elapsed() < Duration::from_millis(1500));
 
     app.arm(json!({"latencyMs": 0})).await;
     let started = Instant::now();
-    assert_eq!(get_activities(&app, &bot).await.status, StatusCode::OK);
+    assert_eq!(app.list_as(&bot).await.status, StatusCode::OK);
     assert!(started.elapsed() < Duration::from_millis(1500));
 }
 
@@ -108,52 +86,24 @@ async fn omit_stream_url_hands_out_conversations_without_one() {
     let hub = app.visitor("/hub/api/token").await;
     app.arm(json!({"omitStreamUrl": true})).await;
 
-    let started = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(&token),
-            None,
-        )
-        .await;
+    let started = app.start(BOT, &token).await;
     assert_eq!(started.status, StatusCode::CREATED, "{}", started.json);
     assert_eq!(started.json["conversationId"], conv.as_str());
     assert!(started.json.get("streamUrl").is_none(), "{}", started.json);
-    let by_secret = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(SECRET),
-            None,
-        )
-        .await;
+    let by_secret = app.start(BOT, SECRET).await;
     assert!(
         by_secret.json.get("streamUrl").is_none(),
         "{}",
         by_secret.json
     );
-    let reconnect = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}?watermark=0"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let reconnect = app.reconnect(&conv, &token, Some("0")).await;
     assert_eq!(reconnect.status, StatusCode::OK);
     assert!(
         reconnect.json.get("streamUrl").is_none(),
         "{}",
         reconnect.json
     );
-    let hub_started = app
-        .call(
-            Method::POST,
-            &format!("{HUB}/conversations"),
-            Some(&hub.token),
-            None,
-        )
-        .await;
+    let hub_started = app.start(HUB, &hub.token).await;
     assert!(hub_started.json.get("streamUrl").is_none());
 
     // Polling still works.
@@ -163,15 +113,8 @@ async fn omit_stream_url_hands_out_conversations_without_one() {
         "3"
     );
 
-    app.call(Method::DELETE, "/_dev/faults", None, None).await;
-    let again = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(&token),
-            None,
-        )
-        .await;
+    app.delete("/_dev/faults").await;
+    let again = app.start(BOT, &token).await;
     assert!(again.json["streamUrl"].is_string(), "{}", again.json);
 }
 
@@ -182,9 +125,7 @@ async fn token_lifetime_applies_to_tokens_issued_afterwards_and_refresh_keeps_th
     let armed = app.arm(json!({"tokenLifetimeSecs": 5})).await;
     assert_eq!(armed, json!({"tokenLifetimeSecs": 5}));
 
-    let reply = app
-        .call(Method::GET, "/api/directline/token", None, None)
-        .await;
+    let reply = app.get("/api/directline/token").await;
     assert_eq!(reply.json["expires_in"], 5);
     let conv = reply.json["conversationId"].as_str().unwrap().to_owned();
     let mut token = reply.json["token"].as_str().unwrap().to_owned();
@@ -193,44 +134,28 @@ async fn token_lifetime_applies_to_tokens_issued_afterwards_and_refresh_keeps_th
     // Refresh every 3 s: the conversation outlives any single 5 s token.
     for _ in 0..4 {
         app.clock.advance(3_000);
-        let refreshed = app
-            .call(
-                Method::POST,
-                "/v3/directline/tokens/refresh",
-                Some(&token),
-                None,
-            )
-            .await;
+        let refreshed = app.refresh(&token).await;
         assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.json);
         assert_eq!(refreshed.json["expires_in"], 5);
         token = refreshed.json["token"].as_str().unwrap().to_owned();
         app.post(&conv, &token, message("still here")).await;
     }
-    let expired = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}/activities"),
-            Some(&first),
-            None,
-        )
-        .await;
+    let expired = app.list(BOT, &conv, &first, None).await;
     assert_error(&expired, StatusCode::FORBIDDEN, "TokenExpired");
 
     // Tokens issued before keep their own lifetime (60 s in the tests).
     app.activities(&old_conv, &old_token, None).await;
 
     // Clearing restores --token-lifetime.
-    app.call(Method::DELETE, "/_dev/faults", None, None).await;
-    let reply = app
-        .call(Method::GET, "/api/directline/token", None, None)
-        .await;
+    app.delete("/_dev/faults").await;
+    let reply = app.get("/api/directline/token").await;
     assert_eq!(reply.json["expires_in"], 60);
 }
 
 #[tokio::test]
 async fn the_armed_state_is_shown_whole_and_cleared_at_once() {
     let app = TestApp::new();
-    let empty = app.call(Method::GET, "/_dev/faults", None, None).await;
+    let empty = app.get("/_dev/faults").await;
     assert_eq!(empty.json, json!({}));
 
     app.arm(json!({"status": 429, "count": 3, "retryAfter": 2, "scope": "all"}))
@@ -245,47 +170,24 @@ async fn the_armed_state_is_shown_whole_and_cleared_at_once() {
         "refuseStreams": true, "omitStreamUrl": true, "tokenLifetimeSecs": 10
     });
     assert_eq!(all, expected);
-    let shown = app.call(Method::GET, "/_dev/faults", None, None).await;
+    let shown = app.get("/_dev/faults").await;
     assert_eq!(shown.json, expected);
 
-    let typo = app
-        .call(
-            Method::POST,
-            "/_dev/faults",
-            None,
-            Some(json!({"latency": 5})),
-        )
-        .await;
+    let typo = app.try_arm(json!({"latency": 5})).await;
     assert_error(&typo, StatusCode::BAD_REQUEST, "MissingProperty");
-    let nothing = app
-        .call(Method::POST, "/_dev/faults", None, Some(json!({})))
-        .await;
+    let nothing = app.try_arm(json!({})).await;
     assert_error(&nothing, StatusCode::BAD_REQUEST, "BadArgument");
-    let too_slow = app
-        .call(
-            Method::POST,
-            "/_dev/faults",
-            None,
-            Some(json!({"latencyMs": 3_600_000})),
-        )
-        .await;
+    let too_slow = app.try_arm(json!({"latencyMs": 3_600_000})).await;
     assert_error(&too_slow, StatusCode::BAD_REQUEST, "BadArgument");
-    let shown = app.call(Method::GET, "/_dev/faults", None, None).await;
+    let shown = app.get("/_dev/faults").await;
     assert_eq!(shown.json, expected, "refused requests change nothing");
 
-    let cleared = app.call(Method::DELETE, "/_dev/faults", None, None).await;
+    let cleared = app.delete("/_dev/faults").await;
     assert_eq!(cleared.status, StatusCode::NO_CONTENT);
-    let shown = app.call(Method::GET, "/_dev/faults", None, None).await;
+    let shown = app.get("/_dev/faults").await;
     assert_eq!(shown.json, json!({}));
     let (conv, token) = app.token().await;
-    let started = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(&token),
-            None,
-        )
-        .await;
+    let started = app.start(BOT, &token).await;
     assert!(started.json["streamUrl"].is_string());
     assert_eq!(started.json["expires_in"], 60);
     app.activities(&conv, &token, None).await;
@@ -295,26 +197,65 @@ async fn the_armed_state_is_shown_whole_and_cleared_at_once() {
 async fn drop_streams_names_an_existing_conversation_or_none() {
     let app = TestApp::new();
     let unknown = app
-        .call(
-            Method::POST,
-            "/_dev/faults/drop-streams",
-            None,
-            Some(json!({"conversationId": "nope"})),
-        )
+        .try_drop_streams(Some(json!({"conversationId": "nope"})))
         .await;
     assert_error(&unknown, StatusCode::NOT_FOUND, "NotFound");
-    let none_open = app
-        .call(Method::POST, "/_dev/faults/drop-streams", None, None)
-        .await;
-    assert_eq!(none_open.status, StatusCode::OK);
-    assert_eq!(none_open.json, json!({"dropped": 0}));
+    let none_open = app.try_drop_streams(None).await;
+    assert_eq!(none_open.ok(), json!({"dropped": 0}));
     let typo = app
-        .call(
-            Method::POST,
-            "/_dev/faults/drop-streams",
-            None,
-            Some(json!({"conversation": "x"})),
-        )
+        .try_drop_streams(Some(json!({"conversation": "x"})))
         .await;
     assert_error(&typo, StatusCode::BAD_REQUEST, "MissingProperty");
+}
+
+// ---- status faults on the bot endpoint --------------------------------------------------
+
+#[tokio::test]
+async fn injected_429_carries_retry_after_then_recovers() {
+    let app = TestApp::new();
+    let (conv, token) = app.token().await;
+    app.arm(json!({"status": 429, "count": 1, "retryAfter": 3}))
+        .await;
+
+    let uri = format!("{BOT}/conversations/{conv}/activities");
+    let limited = app
+        .call(Method::POST, &uri, Some(&token), Some(message("hi")))
+        .await;
+    assert_error(&limited, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
+    assert_eq!(limited.headers[header::RETRY_AFTER], "3");
+    // The faulted request did nothing.
+    assert_eq!(app.activities(&conv, &token, None).await["watermark"], "0");
+    app.post(&conv, &token, message("hi")).await;
+}
+
+#[tokio::test]
+async fn injected_502_fails_count_requests_then_recovers() {
+    let app = TestApp::new();
+    let (conv, token) = app.token().await;
+    app.arm(json!({"status": 502, "count": 2})).await;
+    for _ in 0..2 {
+        let failed = app.list(BOT, &conv, &token, None).await;
+        assert_error(&failed, StatusCode::BAD_GATEWAY, "ServiceError");
+        assert!(failed.headers.get(header::RETRY_AFTER).is_none());
+    }
+    app.activities(&conv, &token, None).await;
+}
+
+#[tokio::test]
+async fn faults_spare_the_token_endpoint_and_can_be_cleared() {
+    let app = TestApp::new();
+    app.arm(json!({"status": 503, "count": 5})).await;
+    let page_token = app.get("/api/directline/token").await;
+    assert_eq!(page_token.status, StatusCode::OK);
+    let shown = app.get("/_dev/faults").await;
+    assert_eq!(shown.json, json!({"status": 503, "count": 5}));
+
+    let cleared = app.delete("/_dev/faults").await;
+    assert_eq!(cleared.status, StatusCode::NO_CONTENT);
+    app.token().await;
+
+    let bad = app.try_arm(json!({"status": 200})).await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "BadArgument");
+    let broken = app.try_arm(json!({"count": 1})).await;
+    assert_error(&broken, StatusCode::BAD_REQUEST, "MissingProperty");
 }

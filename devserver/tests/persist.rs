@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
-use common::{config, event, events, message, texts_from, TempDist, TestApp, Visitor, START};
-use futures_util::StreamExt;
+use axum::http::StatusCode;
+use common::ws::{connect, next_set};
+use common::{
+    activity_ids, config, event, events, ids, message, survey, texts_from, TempDist, TestApp,
+    Visitor, BOT, START,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
 
 fn state_config(file: &Path) -> devserver::Config {
     let mut cfg = config(PathBuf::from("/nonexistent-dist"));
@@ -24,33 +26,18 @@ fn state_config(file: &Path) -> devserver::Config {
     cfg
 }
 
-fn survey(first: &str) -> Value {
-    json!({"firstName": first, "lastName": "L", "email": "x@example.com", "caseNumber": ""})
-}
-
-async fn handoff_of(app: &TestApp, first: &str) -> String {
-    let waiting = app.waiting().await;
-    let entry = waiting
-        .iter()
-        .find(|w| w["visitor"]["firstName"] == first)
-        .unwrap_or_else(|| panic!("{first} waits: {waiting:?}"));
-    entry["handoffId"].as_str().unwrap().to_owned()
-}
-
 fn with_client_id(mut activity: Value, id: &str) -> Value {
     activity["channelData"] = json!({ "clientActivityID": id });
     activity
 }
 
-fn ids(history: &[Value]) -> Vec<&str> {
-    history.iter().map(|a| a["id"].as_str().unwrap()).collect()
-}
-
 fn assert_ids_run_from_one(visitor: &Visitor, history: &[Value]) {
-    let expected: Vec<String> = (1..=history.len())
-        .map(|n| format!("{}|{n:07}", visitor.conv))
-        .collect();
-    assert_eq!(ids(history), expected, "no activity lost or repeated");
+    let expected = activity_ids(&visitor.conv, 1..=history.len());
+    assert_eq!(
+        ids(&json!(history)),
+        expected,
+        "no activity lost or repeated"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +49,7 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     // Ada: two messages the bot did not understand (one more escalates).
     let ada = before.visitor("/api/directline/token").await;
     before
-        .post_as(&ada, event("startConversation", survey("Ada")))
+        .post_as(&ada, event("startConversation", survey("Ada", "L")))
         .await;
     for _ in 0..2 {
         before.post_as(&ada, message("bananas")).await;
@@ -70,10 +57,10 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     // Bob: waiting for an agent, with a message the agent has not read yet.
     let bob = before.visitor("/api/directline/token").await;
     before
-        .post_as(&bob, event("startConversation", survey("Bob")))
+        .post_as(&bob, event("startConversation", survey("Bob", "L")))
         .await;
     before.post_as(&bob, message("talk to a person")).await;
-    let bob_handoff = handoff_of(&before, "Bob").await;
+    let bob_handoff = before.handoff_of("Bob").await;
     before
         .post_as(&bob, with_client_id(message("are you there?"), "bob-1"))
         .await;
@@ -81,16 +68,14 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     let alex = before.agent("Alex").await;
     let cleo = before.visitor("/hub/api/token").await;
     let initiate = json!({"type": "event", "name": "handoff.initiate",
-                          "value": {"survey": survey("Cleo")}});
+                          "value": {"survey": survey("Cleo", "L")}});
     before.post_as(&cleo, initiate).await;
-    let cleo_handoff = handoff_of(&before, "Cleo").await;
+    let cleo_handoff = before.handoff_of("Cleo").await;
     let accepted = before
         .agent_post(&cleo_handoff, "accept", &alex, json!({}))
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
-    before
-        .agent_post(&cleo_handoff, "messages", &alex, json!({"text": "Hi Cleo"}))
-        .await;
+    before.agent_says(&cleo_handoff, &alex, "Hi Cleo").await;
     before.clock.advance(10_000);
     let histories = [
         before.history(&ada).await,
@@ -107,18 +92,10 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     // A client reconnects with its old token and its watermark.
     let watermark = histories[1].len() - 1;
     let reconnect = after
-        .call(
-            Method::GET,
-            &format!(
-                "/v3/directline/conversations/{}?watermark={watermark}",
-                bob.conv
-            ),
-            Some(&bob.token),
-            None,
-        )
-        .await;
-    assert_eq!(reconnect.status, StatusCode::OK, "{}", reconnect.json);
-    let stream_url = reconnect.json["streamUrl"].as_str().unwrap();
+        .reconnect(&bob.conv, &bob.token, Some(&watermark.to_string()))
+        .await
+        .ok();
+    let stream_url = reconnect["streamUrl"].as_str().unwrap();
     assert!(stream_url.ends_with(&format!("&watermark={watermark}")));
     let since = after
         .activities(&bob.conv, &bob.token, Some(&watermark.to_string()))
@@ -151,23 +128,9 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     assert_eq!(events(&bob_history, "handoff.status").len(), 1);
 
     // Alex's engaged chat with Cleo goes on.
-    let mine = after
-        .call(
-            Method::GET,
-            &format!("/agent/api/agents/{alex}/handoffs"),
-            None,
-            None,
-        )
-        .await;
+    let mine = after.agent_handoffs(&alex).await;
     assert_eq!(mine.json["handoffs"].as_array().unwrap().len(), 2);
-    let said = after
-        .agent_post(
-            &cleo_handoff,
-            "messages",
-            &alex,
-            json!({"text": "Still here"}),
-        )
-        .await;
+    let said = after.agent_says(&cleo_handoff, &alex, "Still here").await;
     assert_eq!(said.status, StatusCode::OK, "{}", said.json);
     let cleo_history = after.history(&cleo).await;
     assert_ids_run_from_one(&cleo, &cleo_history);
@@ -189,14 +152,7 @@ async fn a_server_built_from_the_state_file_continues_every_conversation() {
     after.clock.advance(49_999);
     after.activities(&ada.conv, &ada.token, None).await;
     after.clock.advance(1);
-    let expired = after
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{}/activities", ada.conv),
-            Some(&ada.token),
-            None,
-        )
-        .await;
+    let expired = after.list(BOT, &ada.conv, &ada.token, None).await;
     assert_eq!(expired.status, StatusCode::FORBIDDEN, "{}", expired.json);
     assert_eq!(expired.json["error"]["code"], "TokenExpired");
 
@@ -217,7 +173,7 @@ async fn restored_waiting_handoffs_fail_when_their_accept_time_is_up() {
     let before = TestApp::open(cfg.clone(), START);
     let bob = before.visitor("/api/directline/token").await;
     before
-        .post_as(&bob, event("startConversation", survey("Bob")))
+        .post_as(&bob, event("startConversation", survey("Bob", "L")))
         .await;
     before.post_as(&bob, message("talk to a person")).await;
     drop(before);
@@ -341,7 +297,7 @@ async fn a_server_killed_right_after_answering_restarts_without_losing_or_repeat
             "POST",
             &path,
             Some(&token),
-            Some(event("startConversation", survey("Ada"))),
+            Some(event("startConversation", survey("Ada", "L"))),
         )
         .await;
     assert_eq!(status, 200);
@@ -371,28 +327,14 @@ async fn a_server_killed_right_after_answering_restarts_without_losing_or_repeat
     assert_eq!(status, 200, "{reconnect}");
     let url = reconnect["streamUrl"].as_str().unwrap();
     assert!(url.starts_with(&format!("ws://127.0.0.1:{port}/")), "{url}");
-    let (mut socket, _) = tokio::time::timeout(
-        Duration::from_secs(5),
-        tokio_tungstenite::connect_async(url),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let backlog: Value = loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("the backlog in time")
-            .expect("open")
-            .expect("a frame");
-        match frame {
-            Message::Text(text) if !text.is_empty() => break serde_json::from_str(&text).unwrap(),
-            _ => continue,
-        }
-    };
+    let mut socket = connect(url).await;
+    let backlog = next_set(&mut socket).await;
     let replayed = backlog["activities"].as_array().unwrap();
-    let expected: Vec<String> = (4..=33).map(|n| format!("{conv}|{n:07}")).collect();
-    let replayed_ids: Vec<&str> = replayed.iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert_eq!(replayed_ids, expected, "nothing lost, nothing repeated");
+    assert_eq!(
+        ids(&backlog["activities"]),
+        activity_ids(&conv, 4..=33),
+        "nothing lost, nothing repeated"
+    );
     assert_eq!(backlog["watermark"], "33");
     for (n, id) in posted.iter().enumerate() {
         let echo = replayed.iter().find(|a| a["id"] == id.as_str()).unwrap();

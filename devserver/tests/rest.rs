@@ -1,19 +1,40 @@
-//! REST endpoints through `app(...).oneshot(...)`: tokens, conversations, activities,
-//! watermarks, auth failures, faults, CORS and static files.
+//! The bot's Direct Line REST endpoints through `app(...).oneshot(...)`: tokens,
+//! conversations, activities, watermarks, auth failures. Faults: `faults.rs`; CORS and
+//! static files: `site.rs`; what the bot answers: `bot.rs`.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{config, message, reply, TempDist, TestApp, SECRET};
+use common::{
+    activity_id, activity_ids, assert_error, config, ids, message, reply, Reply, TestApp, BOT,
+    SECRET,
+};
 use serde_json::{json, Value};
 
-fn assert_error(reply: &common::Reply, status: StatusCode, code: &str) {
-    assert_eq!(reply.status, status, "{}", reply.json);
-    assert_eq!(reply.json["error"]["code"], code, "{}", reply.json);
-    assert!(reply.json["error"]["message"].is_string(), "{}", reply.json);
-    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
+/// POSTs `body` as it is, with a Bearer credential (and `Content-Type: application/json`
+/// when `json`).
+async fn post_raw(app: &TestApp, uri: &str, bearer: &str, body: &'static str, json: bool) -> Reply {
+    let mut request = Request::post(uri).header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+    if json {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    reply(app.send(request.body(Body::from(body)).unwrap()).await).await
+}
+
+/// The requests that name a conversation: reconnect, read and post.
+fn conversation_requests(conv: &str) -> [(Method, String, Option<Value>); 3] {
+    let path = format!("{BOT}/conversations/{conv}");
+    [
+        (Method::GET, path.clone(), None),
+        (Method::GET, format!("{path}/activities"), None),
+        (
+            Method::POST,
+            format!("{path}/activities"),
+            Some(message("hi")),
+        ),
+    ]
 }
 
 // ---- tokens ----------------------------------------------------------------------------
@@ -21,7 +42,7 @@ fn assert_error(reply: &common::Reply, status: StatusCode, code: &str) {
 #[tokio::test]
 async fn generate_token_needs_the_secret() {
     let app = TestApp::new();
-    let path = "/v3/directline/tokens/generate";
+    let path = &format!("{BOT}/tokens/generate");
     let none = app.call(Method::POST, path, None, None).await;
     assert_error(&none, StatusCode::UNAUTHORIZED, "BadArgument");
     let wrong = app
@@ -68,14 +89,7 @@ async fn refresh_gives_a_new_token_and_the_old_one_keeps_working() {
     let app = TestApp::new();
     let (conv, old) = app.token().await;
     app.clock.advance(30_000);
-    let refreshed = app
-        .call(
-            Method::POST,
-            "/v3/directline/tokens/refresh",
-            Some(&old),
-            None,
-        )
-        .await;
+    let refreshed = app.refresh(&old).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.json);
     assert_eq!(refreshed.json["conversationId"], conv.as_str());
     assert_eq!(refreshed.json["expires_in"], 60);
@@ -87,25 +101,11 @@ async fn refresh_gives_a_new_token_and_the_old_one_keeps_working() {
 
     // The old token dies at its own expiry; the refreshed one lives on.
     app.clock.advance(30_000);
-    let expired = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}/activities"),
-            Some(&old),
-            None,
-        )
-        .await;
+    let expired = app.list(BOT, &conv, &old, None).await;
     assert_error(&expired, StatusCode::FORBIDDEN, "TokenExpired");
     app.activities(&conv, &new, None).await;
 
-    let with_secret = app
-        .call(
-            Method::POST,
-            "/v3/directline/tokens/refresh",
-            Some(SECRET),
-            None,
-        )
-        .await;
+    let with_secret = app.refresh(SECRET).await;
     assert_error(&with_secret, StatusCode::FORBIDDEN, "BadArgument");
 }
 
@@ -115,33 +115,10 @@ async fn expired_token_is_refused_everywhere_with_403() {
     let (conv, token) = app.token().await;
     app.clock.advance(60_000);
     let paths = [
-        (
-            Method::POST,
-            "/v3/directline/tokens/refresh".to_owned(),
-            None,
-        ),
-        (
-            Method::POST,
-            "/v3/directline/conversations".to_owned(),
-            None,
-        ),
-        (
-            Method::GET,
-            format!("/v3/directline/conversations/{conv}"),
-            None,
-        ),
-        (
-            Method::GET,
-            format!("/v3/directline/conversations/{conv}/activities"),
-            None,
-        ),
-        (
-            Method::POST,
-            format!("/v3/directline/conversations/{conv}/activities"),
-            Some(message("hi")),
-        ),
+        (Method::POST, format!("{BOT}/tokens/refresh"), None),
+        (Method::POST, format!("{BOT}/conversations"), None),
     ];
-    for (method, path, body) in paths {
+    for (method, path, body) in paths.into_iter().chain(conversation_requests(&conv)) {
         let reply = app.call(method, &path, Some(&token), body).await;
         assert_error(&reply, StatusCode::FORBIDDEN, "TokenExpired");
     }
@@ -153,23 +130,14 @@ async fn token_lifetime_zero_issues_already_expired_tokens() {
     cfg.token_lifetime = std::time::Duration::ZERO;
     let app = TestApp::with_config(cfg);
     let (conv, token) = app.token().await;
-    let reply = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}/activities"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let reply = app.list(BOT, &conv, &token, None).await;
     assert_error(&reply, StatusCode::FORBIDDEN, "TokenExpired");
 }
 
 #[tokio::test]
 async fn page_token_endpoint_has_the_copilot_studio_shape_and_needs_no_auth() {
     let app = TestApp::new();
-    let reply = app
-        .call(Method::GET, "/api/directline/token", None, None)
-        .await;
+    let reply = app.get("/api/directline/token").await;
     assert_eq!(reply.status, StatusCode::OK);
     let keys: Vec<&String> = reply.json.as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 3, "{}", reply.json);
@@ -178,14 +146,7 @@ async fn page_token_endpoint_has_the_copilot_studio_shape_and_needs_no_auth() {
     assert_eq!(reply.json["expires_in"], 60);
 
     let token = reply.json["token"].as_str().unwrap();
-    let started = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(token),
-            None,
-        )
-        .await;
+    let started = app.start(BOT, token).await;
     assert_eq!(started.status, StatusCode::CREATED);
     assert_eq!(started.json["conversationId"], reply.json["conversationId"]);
 }
@@ -195,14 +156,7 @@ async fn page_token_endpoint_has_the_copilot_studio_shape_and_needs_no_auth() {
 #[tokio::test]
 async fn start_conversation_with_secret_or_token() {
     let app = TestApp::new();
-    let with_secret = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(SECRET),
-            None,
-        )
-        .await;
+    let with_secret = app.start(BOT, SECRET).await;
     assert_eq!(
         with_secret.status,
         StatusCode::CREATED,
@@ -220,14 +174,7 @@ async fn start_conversation_with_secret_or_token() {
     app.activities(conv, token, None).await;
 
     let (conv2, token2) = app.token().await;
-    let with_token = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(&token2),
-            None,
-        )
-        .await;
+    let with_token = app.start(BOT, &token2).await;
     assert_eq!(with_token.status, StatusCode::CREATED);
     assert_eq!(with_token.json["conversationId"], conv2.as_str());
     assert_eq!(with_token.json["token"], token2.as_str());
@@ -237,7 +184,7 @@ async fn start_conversation_with_secret_or_token() {
         .contains(&conv2));
 
     let none = app
-        .call(Method::POST, "/v3/directline/conversations", None, None)
+        .call(Method::POST, &format!("{BOT}/conversations"), None, None)
         .await;
     assert_error(&none, StatusCode::UNAUTHORIZED, "BadArgument");
 }
@@ -248,30 +195,16 @@ async fn start_conversation_accepts_directlinejs_body_without_user_id() {
     let (conv, token) = app.token().await;
     // What DirectLineJS posts when no userId was configured.
     let body = json!({"user": {}, "locale": "en-US"});
-    let started = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(&token),
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.json);
-    assert_eq!(started.json["conversationId"], conv.as_str());
-    let with_secret = app
-        .call(
-            Method::POST,
-            "/v3/directline/conversations",
-            Some(SECRET),
-            Some(body),
-        )
-        .await;
-    assert_eq!(
-        with_secret.status,
-        StatusCode::CREATED,
-        "{}",
-        with_secret.json
-    );
+    let uri = format!("{BOT}/conversations");
+    for (credential, expected) in [(token.as_str(), Some(conv.as_str())), (SECRET, None)] {
+        let started = app
+            .call(Method::POST, &uri, Some(credential), Some(body.clone()))
+            .await;
+        assert_eq!(started.status, StatusCode::CREATED, "{}", started.json);
+        if let Some(conv) = expected {
+            assert_eq!(started.json["conversationId"], conv);
+        }
+    }
 }
 
 #[tokio::test]
@@ -293,14 +226,7 @@ async fn stream_url_uses_the_request_host() {
 async fn reconnect_returns_a_stream_url_with_the_watermark() {
     let app = TestApp::new();
     let (conv, token) = app.token().await;
-    let reply = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}?watermark=3"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let reply = app.reconnect(&conv, &token, Some("3")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
     assert_eq!(reply.json["conversationId"], conv.as_str());
     assert_eq!(reply.json["token"], token.as_str());
@@ -310,14 +236,7 @@ async fn reconnect_returns_a_stream_url_with_the_watermark() {
             "ws://127.0.0.1:8080/v3/directline/conversations/{conv}/stream?t={token}&watermark=3"
         )
     );
-    let without = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}"),
-            Some(SECRET),
-            None,
-        )
-        .await;
+    let without = app.reconnect(&conv, SECRET, None).await;
     assert!(!without.json["streamUrl"]
         .as_str()
         .unwrap()
@@ -334,23 +253,7 @@ async fn token_of_another_conversation_is_forbidden() {
     let app = TestApp::new();
     let (conv_a, _) = app.token().await;
     let (_, token_b) = app.token().await;
-    for (method, path, body) in [
-        (
-            Method::GET,
-            format!("/v3/directline/conversations/{conv_a}"),
-            None,
-        ),
-        (
-            Method::GET,
-            format!("/v3/directline/conversations/{conv_a}/activities"),
-            None,
-        ),
-        (
-            Method::POST,
-            format!("/v3/directline/conversations/{conv_a}/activities"),
-            Some(message("hi")),
-        ),
-    ] {
+    for (method, path, body) in conversation_requests(&conv_a) {
         let reply = app.call(method, &path, Some(&token_b), body).await;
         assert_error(&reply, StatusCode::FORBIDDEN, "BadArgument");
     }
@@ -359,30 +262,12 @@ async fn token_of_another_conversation_is_forbidden() {
 #[tokio::test]
 async fn unknown_conversation_is_404() {
     let app = TestApp::new();
-    for (method, path, body) in [
-        (Method::GET, "/v3/directline/conversations/nope", None),
-        (
-            Method::GET,
-            "/v3/directline/conversations/nope/activities",
-            None,
-        ),
-        (
-            Method::POST,
-            "/v3/directline/conversations/nope/activities",
-            Some(message("hi")),
-        ),
-    ] {
-        let reply = app.call(method, path, Some(SECRET), body).await;
+    for (method, path, body) in conversation_requests("nope") {
+        let reply = app.call(method, &path, Some(SECRET), body).await;
         assert_error(&reply, StatusCode::NOT_FOUND, "NotFound");
     }
-    let endpoint = app
-        .call(
-            Method::GET,
-            "/v3/directline/nothing-here",
-            Some(SECRET),
-            None,
-        )
-        .await;
+    let uri = format!("{BOT}/nothing-here");
+    let endpoint = app.call(Method::GET, &uri, Some(SECRET), None).await;
     assert_error(&endpoint, StatusCode::NOT_FOUND, "NotFound");
 }
 
@@ -401,7 +286,7 @@ async fn posted_activity_gets_id_timestamp_and_keeps_channel_data() {
                    "locale": "en-GB", "entities": [{"type": "ClientCapabilities"}]}),
         )
         .await;
-    assert_eq!(id, format!("{conv}|0000001"));
+    assert_eq!(id, activity_id(&conv, 1));
 
     let set = app.activities(&conv, &token, None).await;
     let echo = &set["activities"][0];
@@ -423,7 +308,7 @@ async fn posted_activity_gets_id_timestamp_and_keeps_channel_data() {
 
     let next = app.post(&conv, &token, message("again")).await;
     // The bot's typing + reply took 0000002 and 0000003.
-    assert_eq!(next, format!("{conv}|0000004"));
+    assert_eq!(next, activity_id(&conv, 4));
 }
 
 #[tokio::test]
@@ -454,7 +339,7 @@ async fn watermark_returns_only_later_activities() {
 
     let after_one = app.activities(&conv, &token, Some("1")).await;
     assert_eq!(after_one["activities"].as_array().unwrap().len(), 2);
-    assert_eq!(after_one["activities"][0]["id"], format!("{conv}|0000002"));
+    assert_eq!(after_one["activities"][0]["id"], activity_id(&conv, 2));
     assert_eq!(after_one["watermark"], "3");
 
     let nothing_new = app.activities(&conv, &token, Some("3")).await;
@@ -462,20 +347,7 @@ async fn watermark_returns_only_later_activities() {
 
     app.post(&conv, &token, message("order status")).await;
     let later = app.activities(&conv, &token, Some("3")).await;
-    let ids: Vec<&str> = later["activities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            format!("{conv}|0000004"),
-            format!("{conv}|0000005"),
-            format!("{conv}|0000006")
-        ]
-    );
+    assert_eq!(ids(&later["activities"]), activity_ids(&conv, 4..=6));
     assert_eq!(later["watermark"], "6");
 
     // DirectLineJS polls with `watermark=` before it has one.
@@ -483,14 +355,7 @@ async fn watermark_returns_only_later_activities() {
         app.activities(&conv, &token, Some("")).await["watermark"],
         "6"
     );
-    let bad = app
-        .call(
-            Method::GET,
-            &format!("/v3/directline/conversations/{conv}/activities?watermark=abc"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let bad = app.list(BOT, &conv, &token, Some("abc")).await;
     assert_error(&bad, StatusCode::BAD_REQUEST, "BadArgument");
 }
 
@@ -498,18 +363,9 @@ async fn watermark_returns_only_later_activities() {
 async fn malformed_bodies_get_json_errors() {
     let app = TestApp::new();
     let (conv, token) = app.token().await;
-    let uri = format!("/v3/directline/conversations/{conv}/activities");
-    let broken = Request::post(&uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from("{\"type\": \"message\", "))
-        .unwrap();
-    assert_error(
-        &reply(app.send(broken).await).await,
-        StatusCode::BAD_REQUEST,
-        "BadSyntax",
-    );
-
+    let uri = format!("{BOT}/conversations/{conv}/activities");
+    let broken = post_raw(&app, &uri, &token, "{\"type\": \"message\", ", true).await;
+    assert_error(&broken, StatusCode::BAD_REQUEST, "BadSyntax");
     let no_type = app
         .call(
             Method::POST,
@@ -519,26 +375,11 @@ async fn malformed_bodies_get_json_errors() {
         )
         .await;
     assert_error(&no_type, StatusCode::BAD_REQUEST, "MissingProperty");
-
-    let empty = Request::post(&uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    assert_error(
-        &reply(app.send(empty).await).await,
-        StatusCode::BAD_REQUEST,
-        "BadSyntax",
-    );
-
-    let generate = Request::post("/v3/directline/tokens/generate")
-        .header(header::AUTHORIZATION, format!("Bearer {SECRET}"))
-        .body(Body::from("not json"))
-        .unwrap();
-    assert_error(
-        &reply(app.send(generate).await).await,
-        StatusCode::BAD_REQUEST,
-        "BadSyntax",
-    );
+    let empty = post_raw(&app, &uri, &token, "", false).await;
+    assert_error(&empty, StatusCode::BAD_REQUEST, "BadSyntax");
+    let uri = format!("{BOT}/tokens/generate");
+    let generate = post_raw(&app, &uri, SECRET, "not json", false).await;
+    assert_error(&generate, StatusCode::BAD_REQUEST, "BadSyntax");
 }
 
 #[tokio::test]
@@ -548,281 +389,10 @@ async fn secret_holder_may_post_to_any_conversation() {
     let id = app
         .post(&conv, SECRET, json!({"type": "message", "text": "hi"}))
         .await;
-    assert_eq!(id, format!("{conv}|0000001"));
+    assert_eq!(id, activity_id(&conv, 1));
     let set = app.activities(&conv, &token, None).await;
     assert!(set["activities"][0]["from"]["id"]
         .as_str()
         .unwrap()
         .starts_with("dl_"));
-}
-
-// ---- the demo bot over REST ------------------------------------------------------------
-
-#[tokio::test]
-async fn start_conversation_event_gets_the_greeting() {
-    let app = TestApp::new();
-    let (conv, token) = app.token().await;
-    app.post(
-        &conv,
-        &token,
-        json!({"type": "event", "name": "startConversation", "from": {"id": "dl_ada"},
-               "value": {"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
-                         "caseNumber": "CAS-01234"}}),
-    )
-    .await;
-    let set = app.activities(&conv, &token, Some("1")).await;
-    assert_eq!(set["activities"][0]["type"], "typing");
-    assert_eq!(
-        set["activities"][1]["text"],
-        "Hello Ada, how can I help? I can see your case CAS-01234."
-    );
-    assert_eq!(set["activities"][1]["replyToId"], format!("{conv}|0000001"));
-}
-
-#[tokio::test]
-async fn asking_for_a_person_hands_off_with_the_transcript() {
-    let app = TestApp::new();
-    let (conv, token) = app.token().await;
-    app.post(
-        &conv,
-        &token,
-        json!({"type": "event", "name": "startConversation", "value": {"firstName": "Ada"}}),
-    )
-    .await;
-    app.post(&conv, &token, message("talk to a person")).await;
-    let set = app.activities(&conv, &token, Some("3")).await;
-    let activities = set["activities"].as_array().unwrap();
-    let kinds: Vec<&str> = activities
-        .iter()
-        .map(|a| a["type"].as_str().unwrap())
-        .collect();
-    // Relay by default: the hub enqueues the conversation and says so in it.
-    assert_eq!(kinds, ["message", "typing", "message", "event", "event"]);
-    assert_eq!(activities[4]["name"], "handoff.queue");
-    assert_eq!(
-        activities[2]["text"],
-        "Let me connect you with someone who can help."
-    );
-    let handoff = &activities[3];
-    assert_eq!(handoff["name"], "handoff.initiate");
-    assert_eq!(handoff["from"]["id"], "demo-bot");
-    assert_eq!(handoff["value"]["firstName"], "Ada");
-    assert_eq!(handoff["value"]["reason"], "explicit");
-    assert_eq!(handoff["value"]["va_ConversationId"], conv.as_str());
-    let attachment = &handoff["attachments"][0];
-    assert_eq!(attachment["contentType"], "application/json");
-    assert_eq!(attachment["name"], "Transcript");
-    let transcript = attachment["content"]["activities"].as_array().unwrap();
-    let ids: Vec<&str> = transcript
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
-    let expected: Vec<String> = (1..=4).map(|n| format!("{conv}|{n:07}")).collect();
-    assert_eq!(ids, expected);
-    assert_eq!(transcript[3]["text"], "talk to a person");
-}
-
-// ---- faults ----------------------------------------------------------------------------
-
-#[tokio::test]
-async fn injected_429_carries_retry_after_then_recovers() {
-    let app = TestApp::new();
-    let (conv, token) = app.token().await;
-    let armed = app
-        .call(
-            Method::POST,
-            "/_dev/faults",
-            None,
-            Some(json!({"status": 429, "count": 1, "retryAfter": 3})),
-        )
-        .await;
-    assert_eq!(armed.status, StatusCode::OK, "{}", armed.json);
-
-    let uri = format!("/v3/directline/conversations/{conv}/activities");
-    let limited = app
-        .call(Method::POST, &uri, Some(&token), Some(message("hi")))
-        .await;
-    assert_error(&limited, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
-    assert_eq!(limited.headers[header::RETRY_AFTER], "3");
-    // The faulted request did nothing.
-    assert_eq!(app.activities(&conv, &token, None).await["watermark"], "0");
-    app.post(&conv, &token, message("hi")).await;
-}
-
-#[tokio::test]
-async fn injected_502_fails_count_requests_then_recovers() {
-    let app = TestApp::new();
-    let (conv, token) = app.token().await;
-    app.call(
-        Method::POST,
-        "/_dev/faults",
-        None,
-        Some(json!({"status": 502, "count": 2})),
-    )
-    .await;
-    let uri = format!("/v3/directline/conversations/{conv}/activities");
-    for _ in 0..2 {
-        let failed = app.call(Method::GET, &uri, Some(&token), None).await;
-        assert_error(&failed, StatusCode::BAD_GATEWAY, "ServiceError");
-        assert!(failed.headers.get(header::RETRY_AFTER).is_none());
-    }
-    app.activities(&conv, &token, None).await;
-}
-
-#[tokio::test]
-async fn faults_spare_the_token_endpoint_and_can_be_cleared() {
-    let app = TestApp::new();
-    app.call(
-        Method::POST,
-        "/_dev/faults",
-        None,
-        Some(json!({"status": 503, "count": 5})),
-    )
-    .await;
-    let page_token = app
-        .call(Method::GET, "/api/directline/token", None, None)
-        .await;
-    assert_eq!(page_token.status, StatusCode::OK);
-    let shown = app.call(Method::GET, "/_dev/faults", None, None).await;
-    assert_eq!(shown.json, json!({"status": 503, "count": 5}));
-
-    let cleared = app.call(Method::DELETE, "/_dev/faults", None, None).await;
-    assert_eq!(cleared.status, StatusCode::NO_CONTENT);
-    app.token().await;
-
-    let bad = app
-        .call(
-            Method::POST,
-            "/_dev/faults",
-            None,
-            Some(json!({"status": 200})),
-        )
-        .await;
-    assert_error(&bad, StatusCode::BAD_REQUEST, "BadArgument");
-    let broken = app
-        .call(
-            Method::POST,
-            "/_dev/faults",
-            None,
-            Some(json!({"count": 1})),
-        )
-        .await;
-    assert_error(&broken, StatusCode::BAD_REQUEST, "MissingProperty");
-}
-
-// ---- CORS --------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn cors_allows_null_origin_preflight_and_requests() {
-    let app = TestApp::new();
-    let preflight = Request::builder()
-        .method(Method::OPTIONS)
-        .uri("/v3/directline/conversations")
-        .header(header::ORIGIN, "null")
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-            "authorization,content-type",
-        )
-        .body(Body::empty())
-        .unwrap();
-    let response = app.send(preflight).await;
-    assert!(response.status().is_success());
-    let headers = response.headers();
-    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    let methods = headers[header::ACCESS_CONTROL_ALLOW_METHODS]
-        .to_str()
-        .unwrap();
-    for method in ["GET", "POST", "DELETE"] {
-        assert!(methods.contains(method), "{methods}");
-    }
-    let allowed = headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
-        .to_str()
-        .unwrap()
-        .to_lowercase();
-    assert!(
-        allowed.contains("authorization") && allowed.contains("content-type"),
-        "{allowed}"
-    );
-
-    let get = Request::get("/api/directline/token")
-        .header(header::ORIGIN, "null")
-        .body(Body::empty())
-        .unwrap();
-    let response = app.send(get).await;
-    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    let exposed = response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
-        .to_str()
-        .unwrap();
-    assert!(exposed.to_lowercase().contains("retry-after"));
-
-    // Errors carry the CORS headers too, or a page could not read them.
-    let error = Request::post("/v3/directline/conversations")
-        .header(header::ORIGIN, "https://shop.example")
-        .body(Body::empty())
-        .unwrap();
-    let response = app.send(error).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-}
-
-// ---- static files --------------------------------------------------------------------------
-
-async fn get(app: &TestApp, path: &str) -> axum::response::Response {
-    app.send(Request::get(path).body(Body::empty()).unwrap())
-        .await
-}
-
-#[tokio::test]
-async fn root_serves_demo_html_and_files_have_their_mime_types() {
-    let dist = TempDist::new();
-    dist.write("demo.html", b"<!doctype html><title>demo page</title>");
-    dist.write("index.html", b"trunk auto-init page");
-    dist.write("handoff-chat_bg.wasm", b"\0asm\x01\0\0\0");
-    dist.write("handoff-chat.js", b"export default 1;");
-    let app = TestApp::with_config(config(dist.0.clone()));
-
-    let root = reply(get(&app, "/").await).await;
-    assert_eq!(root.status, StatusCode::OK);
-    assert!(root.headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
-    assert_eq!(
-        root.json,
-        Value::String("<!doctype html><title>demo page</title>".into())
-    );
-
-    let wasm = get(&app, "/handoff-chat_bg.wasm").await;
-    assert_eq!(wasm.status(), StatusCode::OK);
-    assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
-    assert_eq!(wasm.headers()[header::CACHE_CONTROL], "no-cache");
-    let js = get(&app, "/handoff-chat.js").await;
-    assert!(js.headers()[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .contains("javascript"));
-    assert_eq!(
-        get(&app, "/missing.js").await.status(),
-        StatusCode::NOT_FOUND
-    );
-}
-
-#[tokio::test]
-async fn root_is_503_without_a_build_even_if_index_html_exists() {
-    let dist = TempDist::new();
-    dist.write("index.html", b"trunk auto-init page");
-    let app = TestApp::with_config(config(dist.0.clone()));
-    let root = reply(get(&app, "/").await).await;
-    assert_eq!(root.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(root.headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    let text = root.json.as_str().unwrap();
-    assert!(
-        text.contains("demo.html") && text.contains("Build the widget"),
-        "{text}"
-    );
-    assert!(!text.contains("trunk auto-init"));
 }

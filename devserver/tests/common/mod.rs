@@ -1,7 +1,14 @@
-//! Shared helpers of the integration tests: an app with a manual clock, JSON requests
-//! through `oneshot`, and throw-away dist folders.
+//! Shared helpers of the integration tests: an app with a manual clock; the Direct Line,
+//! fault and console requests the tests make through `oneshot`, either as answered (a
+//! [`Reply`]) or checked (the part of the answer a test needs); the Direct Line error shape;
+//! activity builders and filters; throw-away dist folders. [`hub`]: the agent console's
+//! requests and handoff fixtures. [`ws`]: the app on a real port and a WebSocket client of
+//! its streams.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+
+pub mod hub;
+pub mod ws;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,12 +19,16 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::response::Response;
 use devserver::{app, AppState, Clock, Config};
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 pub const SECRET: &str = "test-secret";
 /// 2026-11-22T00:00:00Z: a fixed "now" for the manual clock.
 pub const START: u64 = 1_795_305_600_000;
+/// Mount point of the bot's Direct Line endpoint.
+pub const BOT: &str = "/v3/directline";
+/// Mount point of the hub's Direct Line-style endpoint.
+pub const HUB: &str = "/hub/v3/directline";
 
 /// A dist folder under the system temp dir, removed on drop.
 pub struct TempDist(pub PathBuf);
@@ -45,10 +56,17 @@ impl Drop for TempDist {
     }
 }
 
-/// The app under test with a manual clock.
-pub struct TestApp {
-    pub state: AppState,
-    pub clock: Clock,
+/// Test configuration: known secret, 60 s tokens, keep-alive off unless a test wants it.
+pub fn config(dist: PathBuf) -> Config {
+    Config {
+        port: 8080,
+        dist,
+        secret: SECRET.into(),
+        token_lifetime: Duration::from_secs(60),
+        keepalive: Duration::ZERO,
+        accept_timeout: Duration::from_secs(120),
+        state_file: None,
+    }
 }
 
 /// A parsed response.
@@ -56,6 +74,59 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub json: Value,
+}
+
+impl Reply {
+    /// The body of a 200 answer (fails the test on any other status).
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.json);
+        self.json
+    }
+
+    /// The `Content-Type` header ("" when absent).
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+/// Reads a response; the body as JSON, or as a JSON string when it is not JSON.
+pub async fn reply(response: Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Reply {
+        status,
+        headers,
+        json,
+    }
+}
+
+/// A Direct Line error answer: the status, `{"error": {"code", "message"}}`, JSON.
+#[track_caller]
+pub fn assert_error(reply: &Reply, status: StatusCode, code: &str) {
+    assert_eq!(reply.status, status, "{}", reply.json);
+    assert_eq!(reply.json["error"]["code"], code, "{}", reply.json);
+    assert!(reply.json["error"]["message"].is_string(), "{}", reply.json);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
+}
+
+/// The app under test with a manual clock.
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Clock,
+}
+
+/// A visitor's conversation on one endpoint, acting through its token.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub base: &'static str,
+    pub conv: String,
+    pub token: String,
 }
 
 impl TestApp {
@@ -79,15 +150,6 @@ impl TestApp {
             state: AppState::open(config, clock.clone()).expect("state file readable"),
             clock,
         }
-    }
-
-    /// `POST /_dev/faults` with `body`; asserts it was accepted.
-    pub async fn arm(&self, body: Value) -> Value {
-        let reply = self
-            .call(Method::POST, "/_dev/faults", None, Some(body))
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json
     }
 
     /// Sends a raw request to a fresh router over the shared state.
@@ -120,109 +182,124 @@ impl TestApp {
         reply(self.send(builder.body(body).unwrap()).await).await
     }
 
+    /// `GET uri` without credentials.
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.call(Method::GET, uri, None, None).await
+    }
+
+    /// `GET uri` without credentials, from a client that reached the server as `host`.
+    pub async fn get_via(&self, host: &str, uri: &str) -> Reply {
+        let request = Request::get(uri)
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
+        reply(self.send(request).await).await
+    }
+
+    /// `DELETE uri` without credentials.
+    pub async fn delete(&self, uri: &str) -> Reply {
+        self.call(Method::DELETE, uri, None, None).await
+    }
+
+    // ---- faults --------------------------------------------------------------------------
+
+    /// `POST /_dev/faults` with `body`, as answered.
+    pub async fn try_arm(&self, body: Value) -> Reply {
+        self.call(Method::POST, "/_dev/faults", None, Some(body))
+            .await
+    }
+
+    /// `POST /_dev/faults` with `body`; asserts it was accepted.
+    pub async fn arm(&self, body: Value) -> Value {
+        self.try_arm(body).await.ok()
+    }
+
+    /// `POST /_dev/faults/drop-streams` with `body` (none when `None`), as answered.
+    pub async fn try_drop_streams(&self, body: Option<Value>) -> Reply {
+        self.call(Method::POST, "/_dev/faults/drop-streams", None, body)
+            .await
+    }
+
+    /// `POST /_dev/faults/drop-streams` with `body`; how many streams it ended.
+    pub async fn drop_streams(&self, body: Value) -> u64 {
+        let json = self.try_drop_streams(Some(body)).await.ok();
+        json["dropped"].as_u64().unwrap()
+    }
+
+    // ---- Direct Line ---------------------------------------------------------------------
+
     /// A token and conversation from `/tokens/generate`.
     pub async fn token(&self) -> (String, String) {
-        let reply = self
-            .call(
-                Method::POST,
-                "/v3/directline/tokens/generate",
-                Some(SECRET),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        let uri = format!("{BOT}/tokens/generate");
+        let json = self.call(Method::POST, &uri, Some(SECRET), None).await.ok();
         (
-            reply.json["conversationId"].as_str().unwrap().to_owned(),
-            reply.json["token"].as_str().unwrap().to_owned(),
+            json["conversationId"].as_str().unwrap().to_owned(),
+            json["token"].as_str().unwrap().to_owned(),
         )
     }
 
-    /// Posts an activity and returns its id.
-    pub async fn post(&self, conversation: &str, token: &str, activity: Value) -> String {
-        let reply = self
-            .call(
-                Method::POST,
-                &format!("/v3/directline/conversations/{conversation}/activities"),
-                Some(token),
-                Some(activity),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json["id"].as_str().unwrap().to_owned()
+    /// `POST {base}/conversations` with `bearer`, as answered.
+    pub async fn start(&self, base: &str, bearer: &str) -> Reply {
+        let uri = format!("{base}/conversations");
+        self.call(Method::POST, &uri, Some(bearer), None).await
     }
 
-    /// `GET .../activities[?watermark=]`.
+    /// `GET /v3/directline/conversations/{conv}[?watermark=]` (a client's reconnect), as
+    /// answered.
+    pub async fn reconnect(&self, conv: &str, bearer: &str, watermark: Option<&str>) -> Reply {
+        let query = watermark.map_or(String::new(), |w| format!("?watermark={w}"));
+        let uri = format!("{BOT}/conversations/{conv}{query}");
+        self.call(Method::GET, &uri, Some(bearer), None).await
+    }
+
+    /// `POST /v3/directline/tokens/refresh` with `bearer`, as answered.
+    pub async fn refresh(&self, bearer: &str) -> Reply {
+        let uri = format!("{BOT}/tokens/refresh");
+        self.call(Method::POST, &uri, Some(bearer), None).await
+    }
+
+    /// `GET {base}/conversations/{conv}/activities[?watermark=]`, as answered.
+    pub async fn list(
+        &self,
+        base: &str,
+        conv: &str,
+        bearer: &str,
+        watermark: Option<&str>,
+    ) -> Reply {
+        let query = watermark.map_or(String::new(), |w| format!("?watermark={w}"));
+        let uri = format!("{base}/conversations/{conv}/activities{query}");
+        self.call(Method::GET, &uri, Some(bearer), None).await
+    }
+
+    /// `POST {base}/conversations/{conv}/activities`; the id.
+    async fn post_to(&self, base: &str, conv: &str, bearer: &str, activity: Value) -> String {
+        let uri = format!("{base}/conversations/{conv}/activities");
+        let json = self
+            .call(Method::POST, &uri, Some(bearer), Some(activity))
+            .await
+            .ok();
+        json["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Posts an activity to a bot conversation; its id.
+    pub async fn post(&self, conversation: &str, token: &str, activity: Value) -> String {
+        self.post_to(BOT, conversation, token, activity).await
+    }
+
+    /// `GET .../activities[?watermark=]` of a bot conversation: the activity set.
     pub async fn activities(
         &self,
         conversation: &str,
         token: &str,
         watermark: Option<&str>,
     ) -> Value {
-        let query = watermark.map_or(String::new(), |w| format!("?watermark={w}"));
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("/v3/directline/conversations/{conversation}/activities{query}"),
-                Some(token),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json
+        self.list(BOT, conversation, token, watermark).await.ok()
     }
-}
 
-/// Test configuration: known secret, 60 s tokens, keep-alive off unless a test wants it.
-pub fn config(dist: PathBuf) -> Config {
-    Config {
-        port: 8080,
-        dist,
-        secret: SECRET.into(),
-        token_lifetime: Duration::from_secs(60),
-        keepalive: Duration::ZERO,
-        accept_timeout: Duration::from_secs(120),
-        state_file: None,
-    }
-}
-
-/// Reads a response; the body as JSON, or as a JSON string when it is not JSON.
-pub async fn reply(response: Response) -> Reply {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    Reply {
-        status,
-        headers,
-        json,
-    }
-}
-
-/// A text message as a client posts it.
-pub fn message(text: &str) -> Value {
-    serde_json::json!({"type": "message", "text": text, "from": {"id": "dl_visitor"}})
-}
-
-/// Mount point of the bot's Direct Line endpoint.
-pub const BOT: &str = "/v3/directline";
-/// Mount point of the hub's Direct Line-style endpoint.
-pub const HUB: &str = "/hub/v3/directline";
-
-/// A visitor's conversation on one endpoint, acting through its token.
-#[derive(Debug, Clone)]
-pub struct Visitor {
-    pub base: &'static str,
-    pub conv: String,
-    pub token: String,
-}
-
-impl TestApp {
     /// A conversation from a page token endpoint (`/api/directline/token[?handoff=..]` for
     /// the bot, `/hub/api/token` for the hub).
     pub async fn visitor(&self, token_path: &str) -> Visitor {
-        let reply = self.call(Method::GET, token_path, None, None).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+        let json = self.get(token_path).await.ok();
         let base = if token_path.starts_with("/hub/") {
             HUB
         } else {
@@ -230,97 +307,46 @@ impl TestApp {
         };
         Visitor {
             base,
-            conv: reply.json["conversationId"].as_str().unwrap().to_owned(),
-            token: reply.json["token"].as_str().unwrap().to_owned(),
+            conv: json["conversationId"].as_str().unwrap().to_owned(),
+            token: json["token"].as_str().unwrap().to_owned(),
         }
     }
 
     /// Posts an activity as the visitor; the id.
     pub async fn post_as(&self, visitor: &Visitor, activity: Value) -> String {
-        let reply = self
-            .call(
-                Method::POST,
-                &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
-                Some(&visitor.token),
-                Some(activity),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json["id"].as_str().unwrap().to_owned()
+        self.post_to(visitor.base, &visitor.conv, &visitor.token, activity)
+            .await
+    }
+
+    /// The visitor's `GET .../activities`, as answered.
+    pub async fn list_as(&self, visitor: &Visitor) -> Reply {
+        self.list(visitor.base, &visitor.conv, &visitor.token, None)
+            .await
     }
 
     /// Every activity of the visitor's conversation.
     pub async fn history(&self, visitor: &Visitor) -> Vec<Value> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("{}/conversations/{}/activities", visitor.base, visitor.conv),
-                Some(&visitor.token),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json["activities"].as_array().unwrap().clone()
+        let json = self.list_as(visitor).await.ok();
+        json["activities"].as_array().unwrap().clone()
     }
+}
 
-    /// Signs an agent in; the agent id.
-    pub async fn agent(&self, name: &str) -> String {
-        let reply = self
-            .call(
-                Method::POST,
-                "/agent/api/agents",
-                None,
-                Some(serde_json::json!({ "name": name })),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        assert_eq!(reply.json["name"], name);
-        reply.json["agentId"].as_str().unwrap().to_owned()
-    }
+// ---- activities ----------------------------------------------------------------------------
 
-    /// `GET /agent/api/queue`'s waiting list.
-    pub async fn waiting(&self) -> Vec<Value> {
-        let reply = self.call(Method::GET, "/agent/api/queue", None, None).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
-        reply.json["waiting"].as_array().unwrap().clone()
-    }
-
-    /// `POST /agent/api/handoffs/{id}/{action}` with `{"agentId", ...extra}`.
-    pub async fn agent_post(
-        &self,
-        handoff: &str,
-        action: &str,
-        agent: &str,
-        extra: Value,
-    ) -> Reply {
-        let mut body = serde_json::json!({ "agentId": agent });
-        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
-            body.extend(extra);
-        }
-        self.call(
-            Method::POST,
-            &format!("/agent/api/handoffs/{handoff}/{action}"),
-            None,
-            Some(body),
-        )
-        .await
-    }
-
-    /// `GET /agent/api/handoffs/{id}?agentId=`.
-    pub async fn detail(&self, handoff: &str, agent: &str) -> Reply {
-        self.call(
-            Method::GET,
-            &format!("/agent/api/handoffs/{handoff}?agentId={agent}"),
-            None,
-            None,
-        )
-        .await
-    }
+/// A text message as a client posts it.
+pub fn message(text: &str) -> Value {
+    json!({"type": "message", "text": text, "from": {"id": "dl_visitor"}})
 }
 
 /// A visitor-posted event.
 pub fn event(name: &str, value: Value) -> Value {
-    serde_json::json!({"type": "event", "name": name, "value": value})
+    json!({"type": "event", "name": name, "value": value})
+}
+
+/// Survey answers for `first last` (`first@example.com`, case `CAS-01234`).
+pub fn survey(first: &str, last: &str) -> Value {
+    json!({"firstName": first, "lastName": last,
+           "email": format!("{}@example.com", first.to_lowercase()), "caseNumber": "CAS-01234"})
 }
 
 /// The activities of `history` that are events named `name`.
@@ -331,6 +357,14 @@ pub fn events<'a>(history: &'a [Value], name: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The values of the events named `name` in `history`.
+pub fn event_values(history: &[Value], name: &str) -> Vec<Value> {
+    events(history, name)
+        .into_iter()
+        .map(|e| e["value"].clone())
+        .collect()
+}
+
 /// Texts of the messages in `history` sent by `from_id`.
 pub fn texts_from<'a>(history: &'a [Value], from_id: &str) -> Vec<&'a str> {
     history
@@ -338,4 +372,34 @@ pub fn texts_from<'a>(history: &'a [Value], from_id: &str) -> Vec<&'a str> {
         .filter(|a| a["type"] == "message" && a["from"]["id"] == from_id)
         .filter_map(|a| a["text"].as_str())
         .collect()
+}
+
+/// The `text` of every activity in `activities` that has one.
+pub fn texts(activities: &Value) -> Vec<&str> {
+    activities
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["text"].as_str())
+        .collect()
+}
+
+/// The `id` of every activity in `activities`.
+pub fn ids(activities: &Value) -> Vec<&str> {
+    activities
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect()
+}
+
+/// `<conversationId>|0000001`: the activity id the service gives the `seq`-th activity.
+pub fn activity_id(conv: &str, seq: usize) -> String {
+    format!("{conv}|{seq:07}")
+}
+
+/// The ids of the `seqs`-th activities of `conv`.
+pub fn activity_ids(conv: &str, seqs: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    seqs.map(|n| activity_id(conv, n)).collect()
 }

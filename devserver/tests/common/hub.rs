@@ -1,0 +1,139 @@
+//! Live-agent handoff in the tests: the agent console's requests, visitors who reach the
+//! queue in relay and bridge mode, and the hub's and bot's fixed texts.
+
+use axum::http::Method;
+use serde_json::{json, Value};
+
+use super::{event, event_values, message, survey, Reply, TestApp, Visitor};
+
+/// `message` of the failed `handoff.status` when no agent accepted in time.
+pub const NO_AGENT: &str = "No agent is available right now. Please try again later.";
+/// The bot's answer to a completed handoff.
+pub const WELCOME_BACK: &str = "Welcome back! Is there anything else I can help you with?";
+/// The bot's answer to a failed handoff.
+pub const SORRY: &str = "Sorry, no one could join this time. I'm still here: ask me about \
+                         opening hours, order status or password reset.";
+
+impl TestApp {
+    /// Signs an agent in; the agent id.
+    pub async fn agent(&self, name: &str) -> String {
+        let body = json!({ "name": name });
+        let json = self
+            .call(Method::POST, "/agent/api/agents", None, Some(body))
+            .await
+            .ok();
+        assert_eq!(json["name"], name);
+        json["agentId"].as_str().unwrap().to_owned()
+    }
+
+    /// `GET /agent/api/queue`'s waiting list.
+    pub async fn waiting(&self) -> Vec<Value> {
+        let json = self.get("/agent/api/queue").await.ok();
+        json["waiting"].as_array().unwrap().clone()
+    }
+
+    /// The waiting handoff of the visitor named `first`.
+    pub async fn handoff_of(&self, first: &str) -> String {
+        let waiting = self.waiting().await;
+        let entry = waiting
+            .iter()
+            .find(|w| w["visitor"]["firstName"] == first)
+            .unwrap_or_else(|| panic!("{first} waits: {waiting:?}"));
+        entry["handoffId"].as_str().unwrap().to_owned()
+    }
+
+    /// `GET /agent/api/agents/{agent}/handoffs`, as answered.
+    pub async fn agent_handoffs(&self, agent: &str) -> Reply {
+        self.get(&format!("/agent/api/agents/{agent}/handoffs"))
+            .await
+    }
+
+    /// `POST /agent/api/handoffs/{id}/{action}` with `{"agentId", ...extra}`.
+    pub async fn agent_post(
+        &self,
+        handoff: &str,
+        action: &str,
+        agent: &str,
+        extra: Value,
+    ) -> Reply {
+        let mut body = json!({ "agentId": agent });
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        let uri = format!("/agent/api/handoffs/{handoff}/{action}");
+        self.call(Method::POST, &uri, None, Some(body)).await
+    }
+
+    /// The agent's message `text` in a handoff, as answered.
+    pub async fn agent_says(&self, handoff: &str, agent: &str, text: &str) -> Reply {
+        self.agent_post(handoff, "messages", agent, json!({ "text": text }))
+            .await
+    }
+
+    /// `GET /agent/api/handoffs/{id}?agentId=`.
+    pub async fn detail(&self, handoff: &str, agent: &str) -> Reply {
+        self.get(&format!("/agent/api/handoffs/{handoff}?agentId={agent}"))
+            .await
+    }
+
+    /// An agent accepts a handoff; the detail it answers with.
+    pub async fn accept(&self, handoff: &str, agent: &str) -> Value {
+        self.agent_post(handoff, "accept", agent, json!({}))
+            .await
+            .ok()
+    }
+
+    /// A relay visitor who answered the survey and asked for a person; the handoff id.
+    pub async fn relay_visitor(&self, first: &str, last: &str) -> (Visitor, String) {
+        let visitor = self.visitor("/api/directline/token").await;
+        self.post_as(&visitor, event("startConversation", survey(first, last)))
+            .await;
+        self.post_as(&visitor, message("talk to a person")).await;
+        let handoff = self.handoff_of(first).await;
+        (visitor, handoff)
+    }
+
+    /// A bridge visitor: a hub conversation into which the widget posts `handoff.initiate`.
+    pub async fn bridge_visitor(&self, first: &str, last: &str) -> (Visitor, String) {
+        let visitor = self.visitor("/hub/api/token").await;
+        self.post_as(&visitor, bridge_initiate(first, last)).await;
+        let handoff = self.handoff_of(first).await;
+        (visitor, handoff)
+    }
+}
+
+/// The `handoff.initiate` the widget forwards to the hub in bridge mode.
+pub fn bridge_initiate(first: &str, last: &str) -> Value {
+    json!({
+        "type": "event",
+        "name": "handoff.initiate",
+        "value": {"va_LastTopic": "Order status", "reason": "explicit", "va_BotId": "demo-bot",
+                  "survey": survey(first, last), "botConversationId": "bot-conv-1"},
+        "attachments": [{"contentType": "application/json", "name": "Transcript",
+                         "content": {"activities": [
+                            {"type": "message", "text": "where is my order",
+                             "from": {"id": "dl_v", "role": "user"}},
+                            {"type": "message", "text": "You can follow your order...",
+                             "from": {"id": "demo-bot", "name": "Demo Bot", "role": "bot"}}]}}]
+    })
+}
+
+/// The `handoff.status` event the widget posts to tell the bot how a handoff ended.
+pub fn outcome(value: Value) -> Value {
+    event("handoff.status", value)
+}
+
+/// The values of the `handoff.queue` events in `history`.
+pub fn queue_values(history: &[Value]) -> Vec<Value> {
+    event_values(history, "handoff.queue")
+}
+
+/// The values of the `handoff.status` events in `history`.
+pub fn statuses(history: &[Value]) -> Vec<Value> {
+    event_values(history, "handoff.status")
+}
+
+/// `from` of the hub's own events.
+pub fn hub_account() -> Value {
+    json!({"id": "handoff-hub", "name": "Support", "role": "bot"})
+}
