@@ -1,21 +1,90 @@
-//! Live-agent handoff: the wire conventions of docs/handoff.md, read from activities.
+//! Live-agent handoff: the one vocabulary of docs/handoff.md, for the widget and the dev
+//! server's bot, hub and console alike.
 //!
-//! [`signal`] turns a hub or bot activity into a [`Signal`] the session acts on; agent
-//! messages are recognised by `channelData.handoff.agent`. Pure parsing, no state.
+//! Owns the wire names (the `handoff.*` events, the `handoff.status` states, the
+//! `Transcript` attachment, the sender roles), the [`HandoffMode`], the classifier
+//! [`from_visitor`], the builder of the transcript attachment, and the reading of hub and
+//! bot activities: [`signal`] turns one into a [`Signal`] the session acts on; agent
+//! messages are recognised by `channelData.handoff.agent`. Pure, no state.
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::activity::Activity;
+use crate::activity::{Activity, Attachment};
 use crate::i18n::{fill, Lang, Text};
 
-/// How the agent is reached (`data-handoff-mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The escalation event: the bot's (relay), or the widget's forward of it to the hub
+/// (bridge).
+pub const INITIATE_EVENT: &str = "handoff.initiate";
+/// The hub's queue position updates.
+pub const QUEUE_EVENT: &str = "handoff.queue";
+/// How a handoff is going (from the hub), or how it ended (the widget tells the bot).
+pub const STATUS_EVENT: &str = "handoff.status";
+/// `value.state` of a `handoff.status`: an agent took the chat.
+pub const ACCEPTED: &str = "accepted";
+/// `value.state` of a `handoff.status`: the agent ended the chat.
+pub const COMPLETED: &str = "completed";
+/// `value.state` of a `handoff.status`: no agent took the chat.
+pub const FAILED: &str = "failed";
+/// `name` of the `handoff.initiate` attachment that carries the conversation so far.
+pub const TRANSCRIPT: &str = "Transcript";
+/// `from.role` of what the visitor sends (the Direct Line service marks the sender side).
+pub const USER_ROLE: &str = "user";
+/// `from.role` of everyone else: the bot, the hub, an agent.
+pub const BOT_ROLE: &str = "bot";
+
+/// How the agent is reached (`data-handoff-mode`; the dev server's `?handoff=`). On the
+/// wire (and in the dev server's state file): `relay` / `bridge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HandoffMode {
     /// The hub relays the agent into the bot's own conversation.
     #[default]
     Relay,
     /// The widget opens a conversation on a Direct Line-style hub.
     Bridge,
+}
+
+impl HandoffMode {
+    /// The wire name (`relay` / `bridge`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffMode::Relay => "relay",
+            HandoffMode::Bridge => "bridge",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "relay" => Some(HandoffMode::Relay),
+            "bridge" => Some(HandoffMode::Bridge),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the visitor sent `activity` (`from.role` is `user`). Everything the widget
+/// posts says so, and the service marks it on what a client posted without a role.
+pub fn from_visitor(activity: &Activity) -> bool {
+    activity.from.as_ref().and_then(|f| f.role.as_deref()) == Some(USER_ROLE)
+}
+
+/// Whether `attachment` is the transcript of a `handoff.initiate`.
+pub fn is_transcript(attachment: &Attachment) -> bool {
+    attachment.name.as_deref() == Some(TRANSCRIPT)
+}
+
+/// The transcript attachment of a `handoff.initiate`: `{"activities": [...]}` as JSON.
+pub fn transcript_attachment(activities: Vec<Value>) -> Attachment {
+    let mut content = Map::new();
+    content.insert("activities".into(), Value::Array(activities));
+    Attachment {
+        content_type: "application/json".into(),
+        name: Some(TRANSCRIPT.into()),
+        content: Some(Value::Object(content)),
+        content_url: None,
+    }
 }
 
 /// A human agent.
@@ -68,29 +137,28 @@ pub enum Signal {
 }
 
 /// Reads the handoff meaning of an activity, if it has one. Activities the visitor sent
-/// (`from.role == "user"`) never signal anything.
+/// ([`from_visitor`]) never signal anything.
 pub fn signal(activity: &Activity) -> Option<Signal> {
-    let from_user = activity.from.as_ref().and_then(|f| f.role.as_deref()) == Some("user");
-    if from_user {
+    if from_visitor(activity) {
         return None;
     }
     let value = activity.value.as_ref();
     match (activity.kind.as_str(), activity.name.as_deref()) {
-        ("event", Some("handoff.initiate")) => Some(Signal::Initiate),
-        ("event", Some("handoff.queue")) => Some(Signal::Queue {
+        ("event", Some(INITIATE_EVENT)) => Some(Signal::Initiate),
+        ("event", Some(QUEUE_EVENT)) => Some(Signal::Queue {
             position: value.and_then(|v| number(v, "position")),
             wait_secs: value.and_then(|v| number(v, "estimatedWaitSeconds")),
         }),
-        ("event", Some("handoff.status")) => {
+        ("event", Some(STATUS_EVENT)) => {
             let state = value.and_then(|v| v.get("state")).and_then(Value::as_str)?;
             let agent = value.and_then(|v| agent_in(v.get("agent")?));
             match state {
-                "accepted" => Some(Signal::Accepted(agent.unwrap_or_else(|| Agent {
+                ACCEPTED => Some(Signal::Accepted(agent.unwrap_or_else(|| Agent {
                     id: String::new(),
                     name: String::new(),
                 }))),
-                "completed" => Some(Signal::Completed(agent)),
-                "failed" => Some(Signal::Failed(
+                COMPLETED => Some(Signal::Completed(agent)),
+                FAILED => Some(Signal::Failed(
                     value
                         .and_then(|v| v.get("message"))
                         .and_then(Value::as_str)
@@ -214,6 +282,34 @@ mod tests {
             None,
             "the bot's typing is not the agent's"
         );
+    }
+
+    #[test]
+    fn the_mode_reads_and_writes_its_wire_names() {
+        for mode in [HandoffMode::Relay, HandoffMode::Bridge] {
+            assert_eq!(HandoffMode::parse(mode.as_str()), Some(mode));
+            assert_eq!(serde_json::to_value(mode).unwrap(), json!(mode.as_str()));
+        }
+        assert_eq!(HandoffMode::parse("carrier-pigeon"), None);
+    }
+
+    #[test]
+    fn the_transcript_attachment_is_named_json_activities() {
+        let attachment = transcript_attachment(vec![json!({"type": "message", "text": "hi"})]);
+        assert!(is_transcript(&attachment));
+        assert_eq!(
+            serde_json::to_string(&attachment).unwrap(),
+            r#"{"contentType":"application/json","content":{"activities":[{"text":"hi","type":"message"}]},"name":"Transcript"}"#
+        );
+    }
+
+    #[test]
+    fn only_the_user_role_is_the_visitor() {
+        let from =
+            |role: &str| activity(json!({"type": "message", "from": {"id": "x", "role": role}}));
+        assert!(from_visitor(&from("user")));
+        assert!(!from_visitor(&from("bot")));
+        assert!(!from_visitor(&activity(json!({"type": "message"}))));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! - [`config`]: site-owner configuration from `data-*` attributes.
 //! - [`survey`]: pre-conversation survey fields and validation.
 //! - [`transcript`]: which activities are visible, and the echo-safe transcript.
-//! - [`handoff`]: live-agent handoff signals (docs/handoff.md).
+//! - [`handoff`]: the live-agent handoff vocabulary (docs/handoff.md): event names, mode,
+//!   who sent an activity, the transcript attachment, the signals the session acts on.
 //! - [`link`]: one Direct Line conversation: outbox, watermark, seen ids.
 //! - [`page_events`]: what the page's JS API hears about the chat.
 //! - [`session`]: the conversation state machine (events in, effects out).

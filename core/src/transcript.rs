@@ -6,7 +6,7 @@
 //! (same id) is ignored. Text is kept as plain text: rendering it as HTML is never allowed.
 
 use crate::activity::Activity;
-use crate::handoff::agent_of;
+use crate::handoff::{agent_of, from_visitor};
 
 /// Who wrote an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +63,9 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
     if activity.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return None;
     }
-    let from_visitor = activity.from_id() == user_id
-        || activity.from.as_ref().and_then(|f| f.role.as_deref()) == Some("user");
-    Some(Kind::Message(if from_visitor {
+    // Their own id counts too: a service may echo what they sent without a role.
+    let visitor = activity.from_id() == user_id || from_visitor(activity);
+    Some(Kind::Message(if visitor {
         Author::Visitor
     } else if agent_of(activity).is_some() {
         Author::Agent

@@ -3,6 +3,10 @@
 //! mode the initiate is forwarded to the hub with the survey and the transcript.
 
 use super::*;
+use crate::handoff::{
+    is_transcript, transcript_attachment, BOT_ROLE, COMPLETED, FAILED, INITIATE_EVENT,
+    STATUS_EVENT, USER_ROLE,
+};
 
 impl Session {
     pub(super) fn on_signal(
@@ -100,11 +104,11 @@ impl Session {
             }
         }
         let value = match failure {
-            Some(message) => json!({"state": "failed", "message": message}),
-            None => json!({"state": "completed"}),
+            Some(message) => json!({"state": FAILED, "message": message}),
+            None => json!({"state": COMPLETED}),
         };
         let status = self.outgoing("event", now, |a| {
-            a.name = Some("handoff.status".into());
+            a.name = Some(STATUS_EVENT.into());
             a.value = Some(value);
         });
         self.bot.queue(status);
@@ -127,19 +131,17 @@ impl Session {
             .map(|e| e.conversation_id.clone());
         value.insert("botConversationId".into(), json!(conversation_id));
         let mut attachments = initiate.attachments.clone();
-        if !attachments
-            .iter()
-            .any(|a| a.name.as_deref() == Some("Transcript"))
-        {
+        if !attachments.iter().any(is_transcript) {
             attachments.push(self.transcript_attachment());
         }
         self.outgoing("event", now, |a| {
-            a.name = Some("handoff.initiate".into());
+            a.name = Some(INITIATE_EVENT.into());
             a.value = Some(Value::Object(value));
             a.attachments = attachments;
         })
     }
 
+    /// The widget's own transcript, for a hub whose bot sent none.
     pub(super) fn transcript_attachment(&self) -> Attachment {
         let activities: Vec<Value> = self
             .transcript
@@ -148,20 +150,15 @@ impl Session {
             .filter(|e| e.author != Author::System)
             .map(|e| {
                 let role = if e.author == Author::Visitor {
-                    "user"
+                    USER_ROLE
                 } else {
-                    "bot"
+                    BOT_ROLE
                 };
                 json!({"type": "message", "text": e.text, "timestamp": e.timestamp,
                        "from": {"name": e.sender, "role": role}})
             })
             .collect();
-        Attachment {
-            content_type: "application/json".into(),
-            name: Some("Transcript".into()),
-            content: Some(json!({ "activities": activities })),
-            content_url: None,
-        }
+        transcript_attachment(activities)
     }
 }
 

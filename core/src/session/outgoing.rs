@@ -3,6 +3,7 @@
 //! gets its clientActivityID here.
 
 use super::*;
+use crate::handoff::USER_ROLE;
 
 impl Session {
     pub(super) fn on_typed(&mut self, text: String, now: Millis, effects: &mut Vec<Effect>) {
@@ -156,7 +157,7 @@ impl Session {
             from: Some(ChannelAccount {
                 id: self.user_id.clone(),
                 name,
-                role: Some("user".into()),
+                role: Some(USER_ROLE.into()),
             }),
             locale: Some(self.locale.clone()),
             local_timestamp: Some(iso8601(now)),
