@@ -30,12 +30,18 @@
 //! says and understands (topics, intents, the greeting, fixed replies); `bot/commands.rs`
 //! the developer commands and the global variables.
 //!
+//! The handoff vocabulary (event names, states, roles, the transcript attachment) is core's
+//! `handoff_core::handoff`, shared with the widget and the hub.
+//!
 //! Pure: no I/O, no clock, no ids. The store stamps ids, timestamps and the conversation on
 //! what this returns. Must not import axum or tokio.
 
 use std::collections::BTreeMap;
 
-use handoff_core::activity::{Activity, Attachment, ChannelAccount};
+use handoff_core::activity::{Activity, ChannelAccount};
+use handoff_core::handoff::{
+    from_visitor, transcript_attachment, BOT_ROLE, COMPLETED, FAILED, INITIATE_EVENT, STATUS_EVENT,
+};
 use handoff_core::survey::SurveyAnswers;
 use serde_json::{json, Value};
 
@@ -53,10 +59,6 @@ pub const BOT_ID: &str = "demo-bot";
 pub const BOT_NAME: &str = "Demo Bot";
 /// Consecutive not-understood messages that trigger an implicit escalation.
 pub const FALLBACK_LIMIT: u32 = 3;
-/// Name of the standard handoff event.
-pub const HANDOFF_EVENT: &str = "handoff.initiate";
-/// Name of the event carrying a handoff's outcome.
-pub const STATUS_EVENT: &str = "handoff.status";
 /// Name of the event that sets global variables (Copilot Studio web canvas).
 pub const SET_CONTEXT_EVENT: &str = "pvaSetContext";
 /// Language reported in the handoff context when the visitor's activity has no locale.
@@ -159,18 +161,15 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
 
 /// The widget tells the bot how the handoff ended (only the visitor's side may say so).
 fn handoff_outcome(state: &mut BotState, incoming: &Activity) -> Vec<Activity> {
-    let from_user = incoming
-        .from
-        .as_ref()
-        .is_some_and(|f| f.role.as_deref() == Some("user"));
+    let from_user = from_visitor(incoming);
     let outcome = incoming
         .value
         .as_ref()
         .and_then(|v| v.get("state"))
         .and_then(Value::as_str);
     let text = match outcome {
-        Some("completed") if from_user => WELCOME_BACK_TEXT,
-        Some("failed") if from_user => HANDOFF_FAILED_TEXT,
+        Some(COMPLETED) if from_user => WELCOME_BACK_TEXT,
+        Some(FAILED) if from_user => HANDOFF_FAILED_TEXT,
         _ => return Vec::new(),
     };
     state.fallbacks = 0;
@@ -189,9 +188,11 @@ fn escalate(
     let language = incoming.locale.as_deref().unwrap_or(DEFAULT_LANGUAGE);
     let value = handoff_context(state, ctx.conversation_id, language, reason);
     let mut event = bot_activity(incoming, "event");
-    event.name = Some(HANDOFF_EVENT.into());
+    event.name = Some(INITIATE_EVENT.into());
     event.value = Some(value);
-    event.attachments = vec![transcript_attachment(ctx.history)];
+    // Every activity so far, as the service stamped it.
+    let transcript = ctx.history.iter().map(|a| json!(a)).collect();
+    event.attachments = vec![transcript_attachment(transcript)];
     with_typing(
         incoming,
         vec![message(incoming, ESCALATION_TEXT.into()), event],
@@ -223,22 +224,12 @@ pub fn handoff_context(
     })
 }
 
-/// The `Transcript` attachment of a handoff: every activity so far.
-pub fn transcript_attachment(history: &[Activity]) -> Attachment {
-    Attachment {
-        content_type: "application/json".into(),
-        name: Some("Transcript".into()),
-        content: Some(json!({ "activities": history })),
-        content_url: None,
-    }
-}
-
 /// The bot's account.
 pub fn bot_account() -> ChannelAccount {
     ChannelAccount {
         id: BOT_ID.into(),
         name: Some(BOT_NAME.into()),
-        role: Some("bot".into()),
+        role: Some(BOT_ROLE.into()),
     }
 }
 

@@ -23,12 +23,12 @@ use axum::{Json, Router};
 use handoff_core::activity::{
     Activity, ActivitySet, ChannelAccount, Conversation, ResourceResponse, TokenResponse,
 };
+use handoff_core::handoff::HandoffMode;
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
 use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
-use crate::hub::Mode;
 use crate::store::{Issued, Service};
 use crate::{faults, stream, AppState};
 
@@ -69,8 +69,8 @@ pub async fn page_token(
     params: std::result::Result<Query<PageTokenQuery>, QueryRejection>,
 ) -> Result<Json<TokenResponse>> {
     let mode = match query(params)?.handoff.as_deref().map(str::trim) {
-        None | Some("") => Mode::Relay,
-        Some(raw) => Mode::parse(raw).ok_or_else(|| {
+        None | Some("") => HandoffMode::Relay,
+        Some(raw) => HandoffMode::parse(raw).ok_or_else(|| {
             AppError::BadArgument(format!("handoff must be relay or bridge, got `{raw}`"))
         })?,
     };
@@ -85,7 +85,7 @@ pub async fn hub_page_token(State(state): State<AppState>) -> Json<TokenResponse
     let issued =
         state
             .store
-            .create_conversation(Service::Hub, Mode::Bridge, None, state.clock.now());
+            .create_conversation(Service::Hub, HandoffMode::Bridge, None, state.clock.now());
     Json(token_response(issued))
 }
 
@@ -164,7 +164,7 @@ async fn generate_token(
             let user = TokenParameters::user(params);
             Ok(Json(token_response(state.store.create_conversation(
                 ep.service,
-                Mode::default(),
+                HandoffMode::default(),
                 user,
                 now,
             ))))
@@ -208,7 +208,7 @@ async fn start_conversation(
             let user = TokenParameters::user(params);
             ep.app
                 .store
-                .create_conversation(ep.service, Mode::default(), user, now)
+                .create_conversation(ep.service, HandoffMode::default(), user, now)
         }
         // A token was issued together with its conversation: "starting" it just hands out
         // the stream URL.

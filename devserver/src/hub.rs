@@ -13,7 +13,9 @@
 //! what it reads from a `handoff.initiate`.
 //!
 //! Who speaks on the wire: queue and status events come from [`hub_account`]; agent messages
-//! and typing from `agent:<agentId>` with `channelData.handoff.agent`.
+//! and typing from `agent:<agentId>` with `channelData.handoff.agent`. The vocabulary (event
+//! names, states, [`HandoffMode`], who the visitor is, the transcript attachment) is core's
+//! `handoff_core::handoff`, shared with the widget and the bot.
 //!
 //! The whole [`Hub`] serialises (serde) so the store can persist it with `--state`; that
 //! format is internal to the dev server's state file.
@@ -23,6 +25,7 @@
 use std::collections::HashMap;
 
 use handoff_core::activity::Activity;
+use handoff_core::handoff::{HandoffMode, COMPLETED, FAILED};
 use handoff_core::survey::SurveyAnswers;
 use handoff_core::time::{iso8601, Millis};
 use serde::{Deserialize, Serialize};
@@ -42,12 +45,6 @@ use wire::{status_event, string_at};
 pub const HUB_ID: &str = "handoff-hub";
 /// `from.name` of the hub's own events.
 pub const HUB_NAME: &str = "Support";
-/// The bot's (relay) or the widget's (bridge) escalation event.
-pub const INITIATE_EVENT: &str = "handoff.initiate";
-/// Queue position updates.
-pub const QUEUE_EVENT: &str = "handoff.queue";
-/// Accepted / failed / completed; also what the widget tells the bot afterwards.
-pub const STATUS_EVENT: &str = "handoff.status";
 /// `message` of the failed status sent when no agent accepted in time.
 pub const NO_AGENT_TEXT: &str = "No agent is available right now. Please try again later.";
 /// The wait estimate per queue position.
@@ -58,36 +55,6 @@ pub const VISITOR_TYPING_MS: Millis = 5_000;
 pub const MAX_NAME_CHARS: usize = 60;
 /// Longest agent message accepted.
 pub const MAX_TEXT_CHARS: usize = 4_000;
-
-/// How the visitor reaches the hub (`docs/handoff.md` section 4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// The hub speaks in the bot's own conversation.
-    #[default]
-    Relay,
-    /// The widget opened a conversation with the hub itself.
-    Bridge,
-}
-
-impl Mode {
-    /// The wire name (`relay` / `bridge`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Relay => "relay",
-            Mode::Bridge => "bridge",
-        }
-    }
-
-    /// Reads a wire name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "relay" => Some(Mode::Relay),
-            "bridge" => Some(Mode::Bridge),
-            _ => None,
-        }
-    }
-}
 
 /// Where a handoff is in its life. The wire names are the console's `data-state` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,7 +169,7 @@ struct Handoff {
     id: String,
     /// Where hub events go: the bot conversation (relay) or the hub conversation (bridge).
     conversation_id: String,
-    mode: Mode,
+    mode: HandoffMode,
     state: HandoffState,
     visitor: SurveyAnswers,
     last_topic: String,
@@ -245,7 +212,7 @@ impl Hub {
         &mut self,
         id: String,
         conversation_id: &str,
-        mode: Mode,
+        mode: HandoffMode,
         initiate: &Activity,
         now: Millis,
     ) -> Vec<Effect> {
@@ -343,10 +310,10 @@ impl Hub {
         self.active.remove(&conversation_id);
         let mut effects = Vec::new();
         let status = match state {
-            HandoffState::Failed => Some(json!({"state": "failed", "message": NO_AGENT_TEXT})),
+            HandoffState::Failed => Some(json!({"state": FAILED, "message": NO_AGENT_TEXT})),
             HandoffState::Completed => {
                 let agent = agent.and_then(|a| self.agent_ref(&a).ok());
-                Some(json!({"state": "completed", "agent": agent}))
+                Some(json!({"state": COMPLETED, "agent": agent}))
             }
             // The visitor left: nobody to tell.
             _ => None,
@@ -361,7 +328,7 @@ impl Hub {
             self.queue.retain(|id| id != handoff_id);
             effects.extend(self.queue_updates());
         }
-        if mode == Mode::Relay {
+        if mode == HandoffMode::Relay {
             effects.push(Effect::BotResumes { conversation_id });
         }
         effects

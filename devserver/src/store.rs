@@ -26,13 +26,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use handoff_core::activity::{Activity, ActivitySet, ChannelAccount, ConversationAccount};
+use handoff_core::handoff::{from_visitor, HandoffMode, INITIATE_EVENT, USER_ROLE};
 use handoff_core::time::{iso8601, Millis};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::bot::{self, BotState};
 use crate::error::{AppError, Result};
-use crate::hub::{self, Hub, Mode};
+use crate::hub::Hub;
 use crate::persist::{PersistError, StateFile};
 
 use agents::apply;
@@ -115,7 +116,7 @@ pub struct Issued {
 struct ConversationState {
     service: Service,
     /// Bot conversations: whether the hub relays the bot's handoffs (hub ones: bridge).
-    mode: Mode,
+    mode: HandoffMode,
     activities: Vec<Activity>,
     user: ChannelAccount,
     bot: BotState,
@@ -195,7 +196,7 @@ impl Store {
     pub fn create_conversation(
         &self,
         service: Service,
-        mode: Mode,
+        mode: HandoffMode,
         user: Option<ChannelAccount>,
         now: Millis,
     ) -> Issued {
@@ -210,7 +211,7 @@ impl Store {
         let (feed, _) = broadcast::channel(BROADCAST_CAPACITY);
         let mode = match service {
             Service::Bot => mode,
-            Service::Hub => Mode::Bridge,
+            Service::Hub => HandoffMode::Bridge,
         };
         let mut inner = self.lock();
         inner.conversations.insert(
@@ -311,17 +312,14 @@ impl Store {
         if let Some(from) = activity.from.as_mut() {
             // Clients rarely send a role; the service marks the sender side so others can
             // tell the visitor's activities from the bot's.
-            from.role.get_or_insert_with(|| "user".into());
+            from.role.get_or_insert_with(|| USER_ROLE.into());
         }
         let id = append(conversation, conversation_id, activity, now);
         let incoming = conversation.activities.last().cloned().unwrap_or_default();
-        let from_visitor = incoming
-            .from
-            .as_ref()
-            .is_some_and(|f| f.role.as_deref() == Some("user"));
+        let visitor_sent = from_visitor(&incoming);
 
         let mut effects = Vec::new();
-        let handled_by_hub = from_visitor
+        let handled_by_hub = visitor_sent
             .then(|| hub.visitor_activity(conversation_id, &incoming, now))
             .flatten();
         if let Some(hub_effects) = handled_by_hub {
@@ -335,23 +333,29 @@ impl Store {
             for reply in replies {
                 append(conversation, conversation_id, reply, now);
                 let appended = conversation.activities.last();
-                if let Some(initiate) = appended.filter(|a| a.is_event(hub::INITIATE_EVENT)) {
+                if let Some(initiate) = appended.filter(|a| a.is_event(INITIATE_EVENT)) {
                     // Bridge conversations: the widget brings this handoff to the hub itself.
-                    if conversation.mode == Mode::Relay {
+                    if conversation.mode == HandoffMode::Relay {
                         let handoff_id = format!("h{}", random_id(15));
                         effects.extend(hub.enqueue(
                             handoff_id,
                             conversation_id,
-                            Mode::Relay,
+                            HandoffMode::Relay,
                             initiate,
                             now,
                         ));
                     }
                 }
             }
-        } else if from_visitor && incoming.is_event(hub::INITIATE_EVENT) {
+        } else if visitor_sent && incoming.is_event(INITIATE_EVENT) {
             let handoff_id = format!("h{}", random_id(15));
-            effects = hub.enqueue(handoff_id, conversation_id, Mode::Bridge, &incoming, now);
+            effects = hub.enqueue(
+                handoff_id,
+                conversation_id,
+                HandoffMode::Bridge,
+                &incoming,
+                now,
+            );
         }
         let new_handoffs = apply(&mut guard, effects, now);
         self.commit(&guard);

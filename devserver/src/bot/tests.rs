@@ -47,7 +47,7 @@ fn texts(replies: &[Activity]) -> Vec<&str> {
 }
 
 fn handoff(replies: &[Activity]) -> Option<&Activity> {
-    replies.iter().find(|a| a.is_event(HANDOFF_EVENT))
+    replies.iter().find(|a| a.is_event(INITIATE_EVENT))
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! the handoffs they accepted.
 
 use handoff_core::activity::Activity;
+use handoff_core::handoff::ACCEPTED;
 use serde_json::json;
 
 use super::wire::{agent_event, status_event};
@@ -58,7 +59,7 @@ impl Hub {
         self.queue.retain(|id| id != handoff_id);
         let mut effects = vec![Effect::Send {
             conversation_id,
-            activity: Box::new(status_event(json!({"state": "accepted", "agent": agent}))),
+            activity: Box::new(status_event(json!({"state": ACCEPTED, "agent": agent}))),
         }];
         effects.extend(self.queue_updates());
         Ok(effects)

@@ -2,6 +2,7 @@
 
 use super::*;
 use handoff_core::activity::Attachment;
+use handoff_core::handoff::{INITIATE_EVENT, QUEUE_EVENT, STATUS_EVENT};
 
 fn initiate(first: &str) -> Activity {
     Activity {
@@ -58,7 +59,7 @@ fn hub_with_agent() -> Hub {
 #[test]
 fn enqueue_announces_the_position_and_arms_the_timer() {
     let mut hub = hub_with_agent();
-    let effects = hub.enqueue("h1".into(), "c1", Mode::Relay, &initiate("Ada"), 0);
+    let effects = hub.enqueue("h1".into(), "c1", HandoffMode::Relay, &initiate("Ada"), 0);
     assert_eq!(
         sent(&effects),
         [(
@@ -79,15 +80,15 @@ fn enqueue_announces_the_position_and_arms_the_timer() {
     assert_eq!(queue[0].waiting_seconds, 42);
     // A second initiate in the same conversation while waiting is ignored.
     assert!(hub
-        .enqueue("h2".into(), "c1", Mode::Relay, &initiate("Ada"), 0)
+        .enqueue("h2".into(), "c1", HandoffMode::Relay, &initiate("Ada"), 0)
         .is_empty());
 }
 
 #[test]
 fn accepting_the_first_moves_the_second_up() {
     let mut hub = hub_with_agent();
-    hub.enqueue("h1".into(), "c1", Mode::Relay, &initiate("Ada"), 0);
-    let second = hub.enqueue("h2".into(), "c2", Mode::Bridge, &initiate("Bob"), 0);
+    hub.enqueue("h1".into(), "c1", HandoffMode::Relay, &initiate("Ada"), 0);
+    let second = hub.enqueue("h2".into(), "c2", HandoffMode::Bridge, &initiate("Bob"), 0);
     assert_eq!(sent(&second)[0].2["position"], 2);
     let effects = hub.accept("h1", "a1").unwrap();
     assert_eq!(
@@ -116,7 +117,7 @@ fn accepting_the_first_moves_the_second_up() {
 #[test]
 fn visitor_messages_are_recorded_once_and_end_closes_silently() {
     let mut hub = hub_with_agent();
-    hub.enqueue("h1".into(), "c1", Mode::Relay, &initiate("Ada"), 0);
+    hub.enqueue("h1".into(), "c1", HandoffMode::Relay, &initiate("Ada"), 0);
     let mut first = visitor("message", "one");
     first.channel_data = Some(json!({"clientActivityID": "x1"}));
     hub.visitor_activity("c1", &first, 1);
@@ -152,7 +153,7 @@ fn visitor_messages_are_recorded_once_and_end_closes_silently() {
 #[test]
 fn expiry_fails_only_a_waiting_handoff() {
     let mut hub = hub_with_agent();
-    hub.enqueue("h1".into(), "c1", Mode::Bridge, &initiate("Ada"), 0);
+    hub.enqueue("h1".into(), "c1", HandoffMode::Bridge, &initiate("Ada"), 0);
     let effects = hub.expire("h1");
     assert_eq!(
         sent(&effects),

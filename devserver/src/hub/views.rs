@@ -7,7 +7,9 @@ use handoff_core::time::Millis;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{AgentRef, ChatMessage, Handoff, HandoffState, Hub, Mode, Result};
+use handoff_core::handoff::HandoffMode;
+
+use super::{AgentRef, ChatMessage, Handoff, HandoffState, Hub, Result};
 
 /// A signed-in agent (`POST /agent/api/agents` answer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,7 +27,7 @@ pub struct QueueEntry {
     pub visitor: SurveyAnswers,
     pub last_topic: String,
     pub waiting_seconds: u64,
-    pub mode: Mode,
+    pub mode: HandoffMode,
     /// 1-based, arrival order.
     pub position: usize,
 }
@@ -36,7 +38,7 @@ pub struct QueueEntry {
 pub struct Summary {
     pub handoff_id: String,
     pub state: HandoffState,
-    pub mode: Mode,
+    pub mode: HandoffMode,
     pub visitor: SurveyAnswers,
     pub last_topic: String,
     pub visitor_typing: bool,
@@ -50,7 +52,7 @@ pub struct Summary {
 pub struct Detail {
     pub handoff_id: String,
     pub state: HandoffState,
-    pub mode: Mode,
+    pub mode: HandoffMode,
     pub visitor: SurveyAnswers,
     pub last_topic: String,
     /// The agent who accepted, once accepted.

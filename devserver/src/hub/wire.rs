@@ -4,10 +4,11 @@
 //! builders and readers of activities; no state.
 
 use handoff_core::activity::{Activity, ChannelAccount};
+use handoff_core::handoff::{is_transcript, BOT_ROLE, QUEUE_EVENT, STATUS_EVENT};
 use handoff_core::survey::SurveyAnswers;
 use serde_json::{json, Value};
 
-use super::{AgentRef, HUB_ID, HUB_NAME, QUEUE_EVENT, SECONDS_PER_POSITION, STATUS_EVENT};
+use super::{AgentRef, HUB_ID, HUB_NAME, SECONDS_PER_POSITION};
 
 /// The survey answers in a handoff context: `value.survey` (bridge: the widget adds the
 /// survey) wins over the bot's top-level `firstName`... fields.
@@ -34,7 +35,7 @@ pub fn transcript_of(initiate: &Activity) -> Vec<Value> {
     initiate
         .attachments
         .iter()
-        .filter(|a| a.name.as_deref() == Some("Transcript"))
+        .filter(|a| is_transcript(a))
         .find_map(|a| a.content.as_ref()?.get("activities")?.as_array().cloned())
         .unwrap_or_default()
 }
@@ -52,7 +53,7 @@ pub fn hub_account() -> ChannelAccount {
     ChannelAccount {
         id: HUB_ID.into(),
         name: Some(HUB_NAME.into()),
-        role: Some("bot".into()),
+        role: Some(BOT_ROLE.into()),
     }
 }
 
@@ -61,7 +62,7 @@ pub fn agent_account(agent: &AgentRef) -> ChannelAccount {
     ChannelAccount {
         id: format!("agent:{}", agent.id),
         name: Some(agent.name.clone()),
-        role: Some("bot".into()),
+        role: Some(BOT_ROLE.into()),
     }
 }
 

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use handoff_core::activity::{Activity, ChannelAccount};
+use handoff_core::handoff::HandoffMode;
 use handoff_core::survey::SurveyAnswers;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,7 +25,7 @@ use tokio::sync::broadcast;
 
 use super::{millis, ConversationState, Grant, Inner, Service, Store, BROADCAST_CAPACITY};
 use crate::bot::BotState;
-use crate::hub::{Hub, Mode};
+use crate::hub::Hub;
 use crate::persist::{PersistError, StateFile};
 
 impl Store {
@@ -89,7 +90,7 @@ struct Snapshot<'a> {
 struct ConversationRecord<'a> {
     id: Cow<'a, str>,
     service: Service,
-    mode: Mode,
+    mode: HandoffMode,
     user: Cow<'a, ChannelAccount>,
     bot: BotRecord<'a>,
     /// The log as stamped; an activity's watermark is its 1-based position. Last, and left
@@ -258,7 +259,7 @@ mod tests {
         let dir = TempDir::new("store-reopen");
         let file = StateFile::new(dir.0.join("state.json"));
         let store = Store::open(Duration::from_secs(60), file.clone()).unwrap();
-        let conv = bot_conversation(&store, Mode::Bridge);
+        let conv = bot_conversation(&store, HandoffMode::Bridge);
         let start = Activity {
             kind: "event".into(),
             name: Some("startConversation".into()),
@@ -282,12 +283,12 @@ mod tests {
                 .post_activity(Service::Bot, &conv, message(text), None, 10)
                 .unwrap();
         }
-        let relay = bot_conversation(&store, Mode::Relay);
+        let relay = bot_conversation(&store, HandoffMode::Relay);
         store
             .post_activity(Service::Bot, &relay, message("a human please"), None, 20)
             .unwrap();
         store.register_agent("Alex").unwrap();
-        store.create_conversation(Service::Hub, Mode::Bridge, None, 30);
+        store.create_conversation(Service::Hub, HandoffMode::Bridge, None, 30);
 
         let reopened = Store::open(Duration::from_secs(60), file).unwrap();
         assert_eq!(snapshot_json(&reopened), snapshot_json(&store));
@@ -306,7 +307,7 @@ mod tests {
             serde_json::to_value(&bot.variables).unwrap(),
             serde_json::json!({"firstName": "Ada", "caseNumber": "C-1", "plan": "gold", "visits": 3})
         );
-        assert_eq!(inner.conversations[&conv].mode, Mode::Bridge);
+        assert_eq!(inner.conversations[&conv].mode, HandoffMode::Bridge);
         assert_eq!(inner.hub.waiting_since().len(), 1);
     }
 
@@ -318,7 +319,7 @@ mod tests {
         let dir = TempDir::new("store-cost");
         let file = StateFile::new(dir.0.join("state.json"));
         let memory = Store::new(Duration::from_secs(60));
-        let conv = bot_conversation(&memory, Mode::Relay);
+        let conv = bot_conversation(&memory, HandoffMode::Relay);
         let mut activities = 0;
         for target in [100, 1_000, 10_000, 30_000] {
             while activities < target {

@@ -18,7 +18,7 @@ fn say(store: &Store, conv: &str, activity: Activity) -> Posted {
         .unwrap()
 }
 
-pub(super) fn bot_conversation(store: &Store, mode: Mode) -> String {
+pub(super) fn bot_conversation(store: &Store, mode: HandoffMode) -> String {
     store
         .create_conversation(Service::Bot, mode, None, 0)
         .conversation_id
@@ -37,7 +37,7 @@ fn kinds(store: &Store, conv: &str, after: u64) -> Vec<String> {
 #[test]
 fn tokens_expire_after_their_lifetime() {
     let store = Store::new(Duration::from_secs(60));
-    let issued = store.create_conversation(Service::Bot, Mode::Relay, None, 1_000);
+    let issued = store.create_conversation(Service::Bot, HandoffMode::Relay, None, 1_000);
     assert_eq!(issued.expires_in, 60);
     let grant = store.grant(Service::Bot, &issued.token).unwrap();
     assert!(grant.user.id.starts_with("dl_"));
@@ -48,7 +48,7 @@ fn tokens_expire_after_their_lifetime() {
 #[test]
 fn tokens_and_conversations_belong_to_one_service() {
     let store = Store::new(Duration::from_secs(60));
-    let issued = store.create_conversation(Service::Hub, Mode::Relay, None, 0);
+    let issued = store.create_conversation(Service::Hub, HandoffMode::Relay, None, 0);
     assert!(store.grant(Service::Bot, &issued.token).is_none());
     assert!(store.grant(Service::Hub, &issued.token).is_some());
     assert!(!store.contains(Service::Bot, &issued.conversation_id));
@@ -72,7 +72,7 @@ fn tokens_and_conversations_belong_to_one_service() {
 #[test]
 fn posting_appends_the_activity_and_the_bot_replies() {
     let store = Store::new(Duration::from_secs(60));
-    let conv = bot_conversation(&store, Mode::Relay);
+    let conv = bot_conversation(&store, HandoffMode::Relay);
     let posted = say(&store, &conv, message("opening hours"));
     assert_eq!(posted.id, format!("{conv}|0000001"));
     assert!(posted.new_handoffs.is_empty());
@@ -89,7 +89,7 @@ fn posting_appends_the_activity_and_the_bot_replies() {
 #[test]
 fn relay_escalation_enqueues_and_the_bot_goes_quiet_until_it_ends() {
     let store = Store::new(Duration::from_secs(60));
-    let conv = bot_conversation(&store, Mode::Relay);
+    let conv = bot_conversation(&store, HandoffMode::Relay);
     let posted = say(&store, &conv, message("a human please"));
     assert_eq!(posted.new_handoffs.len(), 1);
     assert_eq!(
@@ -114,7 +114,7 @@ fn relay_escalation_enqueues_and_the_bot_goes_quiet_until_it_ends() {
 #[test]
 fn bridge_bot_conversations_are_not_relayed() {
     let store = Store::new(Duration::from_secs(60));
-    let conv = bot_conversation(&store, Mode::Bridge);
+    let conv = bot_conversation(&store, HandoffMode::Bridge);
     let posted = say(&store, &conv, message("a human please"));
     assert!(posted.new_handoffs.is_empty());
     assert!(store.queue(0).is_empty());
@@ -123,7 +123,7 @@ fn bridge_bot_conversations_are_not_relayed() {
 #[test]
 fn watermark_past_the_end_gives_nothing() {
     let store = Store::new(Duration::from_secs(60));
-    let conv = bot_conversation(&store, Mode::Relay);
+    let conv = bot_conversation(&store, HandoffMode::Relay);
     say(&store, &conv, message("hi"));
     let set = store
         .activities_after(Service::Bot, &conv, Some(99))
@@ -135,7 +135,7 @@ fn watermark_past_the_end_gives_nothing() {
 #[test]
 fn a_new_token_lifetime_applies_to_tokens_issued_afterwards() {
     let store = Store::new(Duration::from_secs(60));
-    let before = store.create_conversation(Service::Bot, Mode::Relay, None, 0);
+    let before = store.create_conversation(Service::Bot, HandoffMode::Relay, None, 0);
     store.set_token_lifetime(Duration::from_secs(5));
     assert_eq!(store.token_lifetime(), Duration::from_secs(5));
     let refreshed = store
