@@ -87,11 +87,14 @@ async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
 
     let shadow = reload(&h).await;
     wait_for_message(&shadow, "Alex joined the chat").await;
-    let subtitle = shadow
-        .find(Locator::Css(".hc-panel__subtitle"))
-        .await
-        .unwrap();
-    assert_eq!(subtitle.text().await.unwrap(), "Chatting with Alex");
+    // Read once the panel has finished opening: text is "" while it is not yet shown.
+    wait_until("the header names the agent", || async {
+        match shadow.find(Locator::Css(".hc-panel__subtitle")).await {
+            Ok(subtitle) => subtitle.text().await.unwrap_or_default() == "Chatting with Alex",
+            Err(_) => false,
+        }
+    })
+    .await;
     agent
         .say(&h, &handoff, "Still here after your reload")
         .await;

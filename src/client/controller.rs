@@ -1,14 +1,12 @@
 //! The controller: owns the core [`Session`], feeds it events, performs the effects it
 //! returns, and mirrors the visible state into signals. The only place that starts I/O.
 //!
-//! What follows a state change happens with it: the page hears its events at once and
-//! the session is saved before the browser does anything else (a microtask), so a hidden
-//! tab, where animation frames do not run, loses nothing. Only drawing waits for a frame.
+//! What follows a state change happens with it: the session is saved and the page hears
+//! its events before the event handler returns, so a hidden tab, where animation frames
+//! do not run, loses nothing. Only drawing waits for a frame.
 
 use futures::future::{AbortHandle, Abortable};
 use gloo_timers::future::TimeoutFuture;
-use std::collections::VecDeque;
-
 use handoff_core::config::WidgetConfig;
 use handoff_core::handoff::Handoff;
 use handoff_core::page_events::{PageEvent, Seen};
@@ -33,12 +31,10 @@ pub struct Chat {
     streams: StoredValue<Vec<(Channel, AbortHandle)>>,
     /// Whether a signal update is already scheduled for the next animation frame.
     render_scheduled: StoredValue<bool>,
-    /// Whether saving is already scheduled for the end of the current task.
-    save_scheduled: StoredValue<bool>,
     /// What the page has heard of, and the events it is still to hear (in order, also
     /// when a listener calls the API while they are told).
     seen: StoredValue<Seen>,
-    page_events: StoredValue<(VecDeque<PageEvent>, bool)>,
+    page_events: StoredValue<(Vec<PageEvent>, bool)>,
     /// Browser storage keeping the session across page loads.
     store: StoredValue<Store, LocalStorage>,
     /// Where the conversation is (survey, connecting, chatting, failed, ended).
@@ -78,11 +74,10 @@ impl Chat {
             connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(session.transcript.entries().to_vec()),
             seen: StoredValue::new(Seen::of(&session)),
-            page_events: StoredValue::new((VecDeque::new(), false)),
+            page_events: StoredValue::new((Vec::new(), false)),
             session: StoredValue::new(session),
             streams: StoredValue::new(Vec::new()),
             render_scheduled: StoredValue::new(false),
-            save_scheduled: StoredValue::new(false),
             store: StoredValue::new_local(store),
         };
         if resuming {
@@ -93,11 +88,16 @@ impl Chat {
         chat
     }
 
-    /// Feeds an event to the session, starts the resulting I/O, tells the page what
-    /// changed, and schedules saving and drawing.
+    /// Feeds an event to the session, saves it, starts the resulting I/O, tells the page
+    /// what changed, and schedules drawing.
     pub fn dispatch(self, event: Event) {
+        // A keystroke changes nothing that is kept.
+        let save = event != Event::VisitorTyping;
         let Some((effects, events)) = self.session.try_update_value(|s| {
             let effects = s.step(event, now());
+            if save {
+                self.store.with_value(|store| store.save(s));
+            }
             let events = self.seen.try_update_value(|seen| {
                 let events = seen.since(s);
                 *seen = Seen::of(s);
@@ -107,7 +107,6 @@ impl Chat {
         }) else {
             return; // the widget was unmounted
         };
-        self.schedule_save();
         self.schedule_render();
         for effect in effects {
             self.perform(effect);
@@ -141,26 +140,11 @@ impl Chat {
         }
         while let Some(Some((name, detail))) = self
             .page_events
-            .try_update_value(|(queue, _)| queue.pop_front())
+            .try_update_value(|(queue, _)| (!queue.is_empty()).then(|| queue.remove(0)))
         {
             page_api::emit(name, &detail);
         }
         self.page_events.update_value(|(_, busy)| *busy = false);
-    }
-
-    /// Saves the session once the current task is done, however many events it fed:
-    /// before the browser runs anything else, in a background tab too.
-    fn schedule_save(self) {
-        if self.save_scheduled.try_get_value() != Some(false) {
-            return;
-        }
-        self.save_scheduled.set_value(true);
-        spawn_local(async move {
-            if self.save_scheduled.try_set_value(false).is_none() {
-                self.session
-                    .with_value(|s| self.store.with_value(|store| store.save(s)));
-            }
-        });
     }
 
     /// Updates the signals once per animation frame however many events arrived: a burst
