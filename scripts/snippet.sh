@@ -3,7 +3,8 @@
 # the hashes of every file of dist/ a visitor may load (to check a CDN upload against).
 # Usage: scripts/snippet.sh [BASE_URL]   (default https://YOUR-HOST/handoff-chat/)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../dist"
+scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$scripts/../dist"
 base=${1:-https://YOUR-HOST/handoff-chat/}
 sri() { echo "sha384-$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
 cat <<TAG
@@ -15,6 +16,7 @@ Paste before </body> (data-* options: README, "Configuration"):
 
 Files to host together in ${base} (sha384):
 TAG
-for f in handoff-chat.js handoff-chat-widget.js handoff-chat-widget_bg.wasm handoff-chat.css locales/*.js; do
+# The widget's files (scripts/sizes.sh names them), then every language module.
+for f in $(bash "$scripts/sizes.sh" --list) locales/*.js; do
   printf '  %-30s %s\n' "$f" "$(sri "$f")"
 done
