@@ -105,12 +105,9 @@ pub struct HubConfig {
 /// A configuration problem, naming the attribute as written on the script tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error(
-        "handoff-chat: the script tag needs {attribute} (for example {attribute}=\"{example}\")."
-    )]
+    #[error("handoff-chat: the script tag needs {attribute} (for example {example}).")]
     Missing {
         attribute: &'static str,
-        /// An example value.
         example: &'static str,
     },
     #[error(
