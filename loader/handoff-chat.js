@@ -112,7 +112,9 @@
   var launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "hc-launcher";
-  var labels = { es: "Abrir chat", fr: "Ouvrir le chat", de: "Chat öffnen", ar: "فتح الدردشة" };
+  // The launcher's name in each language with a locales/ module, by primary subtag. The
+  // build fills it in from locales/*.js (scripts/loader-labels.mjs); unbuilt, it is empty.
+  var labels = { "@launcher-labels": "" };
   launcher.setAttribute("aria-label", attributes.launcherLabel ||
     labels[(attributes.locale || locale).split(/[-_]/)[0].toLowerCase()] || "Open chat");
   launcher.setAttribute("aria-expanded", "false");

@@ -12,6 +12,8 @@ TRUNK_OFFLINE=true \
   CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
   trunk build --release
+# The loader's launcher labels come from locales/, the one list of languages and strings.
+node scripts/loader-labels.mjs dist/handoff-chat.js
 # Leptos always links server_fn's browser client, whose streaming adapters (wasm-streams'
 # IntoUnderlying* classes) are wasm exports, so no dead-code pass can drop them. This widget
 # never calls a server function: remove the exports and let wasm-opt drop their code. The glue's classes for them are never constructed. Then the names that
