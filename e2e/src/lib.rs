@@ -1,7 +1,12 @@
-//! End-to-end harness: starts the real dev server binary and ChromeDriver on loopback,
+//! End-to-end harness: starts the real dev server binary and ChromeDriver on loopback and
 //! drives headless Chromium to the demo page (which loads the widget through the real
-//! `handoff-chat.js` tag), and finds widget elements inside its shadow root the way a
-//! person does: by visible labels and accessible names.
+//! `handoff-chat.js` tag).
+//!
+//! Layout: this file, the harness (processes, browser sessions, page scripts, polling);
+//! [`widget`], the widget as a visitor meets it (elements by visible labels and accessible
+//! names, filling the survey, sending a message; re-exported here); [`agent`], a live agent
+//! through the console's API; [`cdp`], Chrome DevTools commands; [`probe`], the widget's
+//! state for the soak test's reports.
 //!
 //! Environment: `DEVSERVER_BIN` (the built dev server), `DIST_DIR` (the built widget),
 //! `CHROMEDRIVER` (optional, default `chromedriver` on PATH). [`Harness::with_server`] drives
@@ -10,12 +15,18 @@
 pub mod agent;
 pub mod cdp;
 pub mod probe;
+pub mod widget;
+
+pub use widget::{
+    button, field, messages, send_message, submit_survey, text_of, wait_for_message,
+    wait_for_panel, ADA, ADA_REQUIRED, ENTER,
+};
 
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::{Element, ShadowRoot};
+use fantoccini::elements::ShadowRoot;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -205,90 +216,6 @@ impl Harness {
     }
 }
 
-/// The button whose accessible name (aria-label or text) contains `name`, case-insensitive.
-pub async fn button(shadow: &ShadowRoot, name: &str) -> Element {
-    let wanted = name.to_lowercase();
-    for el in shadow
-        .find_all(Locator::Css("button"))
-        .await
-        .expect("buttons")
-    {
-        let label = match el.attr("aria-label").await.ok().flatten() {
-            Some(label) => label,
-            None => el.text().await.unwrap_or_default(),
-        };
-        if label.to_lowercase().contains(&wanted) {
-            return el;
-        }
-    }
-    panic!("no button named {name:?}");
-}
-
-/// The form control whose visible label starts with `label`.
-pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
-    for el in shadow
-        .find_all(Locator::Css("label"))
-        .await
-        .expect("labels")
-    {
-        let text = el
-            .prop("textContent")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        if text.trim().starts_with(label) {
-            let id = el.attr("for").await.ok().flatten().expect("label has for");
-            return shadow
-                .find(Locator::Css(&format!("#{id}")))
-                .await
-                .expect("labelled control");
-        }
-    }
-    panic!("no field labelled {label:?}");
-}
-
-/// Texts of the transcript messages and notices, in order.
-pub async fn messages(shadow: &ShadowRoot) -> Vec<String> {
-    // One script for the whole list: a WebDriver round trip per message would make reading a
-    // long transcript (the soak test's) take seconds.
-    let Ok(list) = shadow.find(Locator::Css(".hc-transcript")).await else {
-        return Vec::new();
-    };
-    let script = "return [...arguments[0].querySelectorAll('.hc-msg__text, .hc-notice')].map(e => e.textContent)";
-    let element = serde_json::to_value(&list).expect("element reference");
-    match shadow.clone().client().execute(script, vec![element]).await {
-        Ok(Value::Array(texts)) => texts
-            .into_iter()
-            .filter_map(|t| t.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Waits until the transcript has a message containing `needle`; returns all messages.
-pub async fn wait_for_message(shadow: &ShadowRoot, needle: &str) -> Vec<String> {
-    let start = Instant::now();
-    loop {
-        let texts = messages(shadow).await;
-        if texts.iter().any(|t| t.contains(needle)) {
-            return texts;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "no message containing {needle:?}; transcript: {texts:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Types `text` into the composer and presses Enter, as a visitor sends a message.
-pub async fn send_message(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.expect("type the message");
-    composer.send_keys(ENTER).await.expect("press Enter");
-}
-
 /// Polls `find` until it yields a value or [`WAIT`] passes.
 pub async fn wait_for<T, F, Fut>(what: &str, mut find: F) -> T
 where
@@ -341,9 +268,6 @@ fn chrome_caps(profile: &TempDir, extra: &[&str]) -> serde_json::Map<String, Val
     caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
     caps
 }
-
-/// WebDriver key code for Enter.
-pub const ENTER: &str = "\u{E007}";
 
 async fn start_server(args: &[String], port: u16) -> (Child, String) {
     let bin = std::env::var("DEVSERVER_BIN").unwrap_or_else(|_| "../target/debug/devserver".into());

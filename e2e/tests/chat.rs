@@ -2,7 +2,10 @@
 //! the real dev server and its demo bot.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
-use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER};
+use e2e::{
+    button, field, messages, send_message, submit_survey, text_of, wait_for_message,
+    wait_for_panel, wait_until, Harness, ENTER,
+};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
 use serde_json::json;
@@ -32,26 +35,13 @@ async fn host_snapshot(h: &Harness) -> serde_json::Value {
 }
 
 async fn fill_survey(shadow: &ShadowRoot, first: &str, email: &str, case: &str) {
-    field(shadow, "First name")
-        .await
-        .send_keys(first)
-        .await
-        .unwrap();
-    field(shadow, "Last name")
-        .await
-        .send_keys("Lovelace")
-        .await
-        .unwrap();
-    field(shadow, "Email").await.send_keys(email).await.unwrap();
-    let case_field = field(shadow, "Case number").await;
-    case_field.send_keys(case).await.unwrap();
-    case_field.send_keys(ENTER).await.unwrap();
-}
-
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
+    let answers = [
+        ("First name", first),
+        ("Last name", "Lovelace"),
+        ("Email", email),
+        ("Case number", case),
+    ];
+    submit_survey(shadow, &answers).await;
 }
 
 #[tokio::test]
@@ -66,11 +56,7 @@ async fn visitor_fills_the_survey_and_chats_with_the_bot() {
         Some("false")
     );
     launcher.click().await.unwrap();
-    let panel = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
-    wait_until("panel open", || async {
-        panel.is_displayed().await.unwrap_or(false)
-    })
-    .await;
+    let panel = wait_for_panel(&shadow, true).await;
     assert_eq!(
         panel.attr("aria-label").await.unwrap().as_deref(),
         Some("Contoso Support")
@@ -95,13 +81,10 @@ async fn visitor_fills_the_survey_and_chats_with_the_bot() {
         greeting.iter().any(|t| t.contains("CAS-01234")),
         "case number mentioned: {greeting:?}"
     );
-    let sender = shadow
-        .find(Locator::Css(".hc-msg--bot .hc-msg__sender"))
-        .await
-        .unwrap();
-    assert_eq!(sender.text().await.unwrap(), "Demo Bot");
+    let sender = text_of(&shadow, ".hc-msg--bot .hc-msg__sender").await;
+    assert_eq!(sender, "Demo Bot");
 
-    send(&shadow, "What are your opening hours?").await;
+    send_message(&shadow, "What are your opening hours?").await;
     let transcript = wait_for_message(&shadow, "Monday to Friday").await;
     let mine: Vec<_> = transcript
         .iter()
@@ -113,13 +96,7 @@ async fn visitor_fills_the_survey_and_chats_with_the_bot() {
         "own message shown exactly once: {transcript:?}"
     );
     wait_until("own message marked sent", || async {
-        let status = shadow
-            .find(Locator::Css(".hc-msg--visitor .hc-msg__status"))
-            .await;
-        match status {
-            Ok(el) => el.text().await.unwrap_or_default() == "Sent",
-            Err(_) => false,
-        }
+        text_of(&shadow, ".hc-msg--visitor .hc-msg__status").await == "Sent"
     })
     .await;
     h.screenshot("chat").await;
@@ -193,10 +170,7 @@ async fn server_errors_show_a_message_and_retry_recovers() {
     fill_survey(&shadow, "Ada", "ada@example.com", "").await;
 
     wait_until("error shown", || async {
-        match shadow.find(Locator::Css("[role=alert]")).await {
-            Ok(el) => el.text().await.unwrap_or_default().contains("error 502"),
-            Err(_) => false,
-        }
+        text_of(&shadow, "[role=alert]").await.contains("error 502")
     })
     .await;
     button(&shadow, "Try again").await.click().await.unwrap();

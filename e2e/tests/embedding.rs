@@ -7,7 +7,10 @@
 
 use e2e::agent::ApiAgent;
 use e2e::cdp::Cdp;
-use e2e::{button, field, wait_for_message, wait_until, Harness, ENTER};
+use e2e::{
+    button, field, send_message, submit_survey, wait_for_message, wait_for_panel, wait_until,
+    Harness, ADA_REQUIRED,
+};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -32,12 +35,6 @@ async fn wait_for_event_where(h: &Harness, name: &str, condition: &str) -> Value
     })
     .await["detail"]
         .clone()
-}
-
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
 }
 
 /// Computed style property of the first element matching `selector` in the shadow root.
@@ -81,20 +78,13 @@ async fn page_api_calls_made_before_the_wasm_are_queued_and_every_step_is_report
           HandoffChat.on('message-received', window.removed);
           HandoffChat.off('message-received', window.removed);")
         .await;
-    field(&shadow, "First name")
-        .await
-        .send_keys("Ada")
-        .await
-        .unwrap();
-    let email = field(&shadow, "Email").await;
-    email.send_keys("ada@example.com").await.unwrap();
-    email.send_keys(ENTER).await.unwrap();
+    submit_survey(&shadow, &ADA_REQUIRED).await;
     wait_for_message(&shadow, "Hello Ada").await;
     let greeting = wait_for_event(&h, "message-received").await;
     assert_eq!(greeting["author"], "bot");
     assert!(greeting["text"].as_str().unwrap().contains("Hello Ada"));
 
-    send(&shadow, "what do you know about me").await;
+    send_message(&shadow, "what do you know about me").await;
     wait_for_message(&shadow, "plan = gold").await;
     let sent = wait_for_event(&h, "message-sent").await;
     assert_eq!(
@@ -104,14 +94,14 @@ async fn page_api_calls_made_before_the_wasm_are_queued_and_every_step_is_report
     // Context set during the chat reaches the bot at once (pvaSetContext).
     h.js("HandoffChat.setContext({plan: 'platinum', region: 'EU'})")
         .await;
-    send(&shadow, "/context").await;
+    send_message(&shadow, "/context").await;
     wait_for_message(&shadow, "plan = platinum, region = EU").await;
     let heard = h.js("return window.heard").await;
     assert!(heard.as_array().unwrap().len() >= 2, "{heard}");
     assert!(!heard.to_string().contains("removed"), "{heard}");
 
     // Handoff events.
-    send(&shadow, "talk to a person").await;
+    send_message(&shadow, "talk to a person").await;
     wait_for_event(&h, "handoff-started").await;
     let agent = ApiAgent::sign_in(&h, "Alex").await;
     let handoff = agent.accept(&h, "Ada").await;
@@ -137,16 +127,9 @@ async fn page_api_calls_made_before_the_wasm_are_queued_and_every_step_is_report
     wait_for_message(&shadow, "You ended the chat.").await;
     h.js("HandoffChat.close()").await;
     wait_for_event(&h, "closed").await;
-    let panel = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
-    wait_until("panel closed", || async {
-        !panel.is_displayed().await.unwrap_or(true)
-    })
-    .await;
+    wait_for_panel(&shadow, false).await;
     h.js("HandoffChat.toggle()").await;
-    wait_until("panel open again", || async {
-        panel.is_displayed().await.unwrap_or(false)
-    })
-    .await;
+    wait_for_panel(&shadow, true).await;
     // A bad setContext argument is refused without throwing into the page.
     assert_eq!(
         h.js("HandoffChat.setContext('x'); return 1").await,
@@ -160,11 +143,7 @@ async fn start_chat_without_a_survey_starts_at_once_and_start_open_opens_on_load
     let shadow = h
         .open_page("/options.html?survey-fields=none&start-open")
         .await;
-    let panel = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
-    wait_until("open on load", || async {
-        panel.is_displayed().await.unwrap_or(false)
-    })
-    .await;
+    wait_for_panel(&shadow, true).await; // open on load
     assert!(
         shadow.find(Locator::Css("input")).await.is_err(),
         "no survey field"
@@ -350,17 +329,15 @@ async fn survey_fields_required_answers_and_the_case_pattern_are_configurable() 
         .await;
     let text = text.as_str().unwrap();
     assert!(text.contains("Tell us your case") && text.contains("We keep this 30 days."));
-    let case = field(&shadow, "Case number").await;
-    case.send_keys("CAS-12").await.unwrap();
-    case.send_keys(ENTER).await.unwrap();
+    submit_survey(&shadow, &[("Case number", "CAS-12")]).await;
     wait_until("pattern error", || async {
         h.js("return document.querySelector('[data-handoff-chat]').shadowRoot.textContent.includes('This case number is not in the expected format.')")
             .await
             == json!(true)
     })
     .await;
-    case.send_keys("345").await.unwrap();
-    case.send_keys(ENTER).await.unwrap();
+    // The rest of the number, after what is already typed.
+    submit_survey(&shadow, &[("Case number", "345")]).await;
     wait_for_message(&shadow, "CAS-12345").await;
 }
 

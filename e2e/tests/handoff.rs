@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use e2e::agent::ApiAgent;
-use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER, WAIT};
+use e2e::{
+    button, field, messages, send_message, submit_survey, text_of, wait_for_message, wait_until,
+    Harness, ADA, ENTER, WAIT,
+};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::{Client, Locator};
 
@@ -15,39 +18,9 @@ const BRIDGE: &str = "/demo-bridge.html";
 async fn start_chat(h: &Harness, page: &str) -> ShadowRoot {
     let shadow = h.open_page(page).await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    field(&shadow, "First name")
-        .await
-        .send_keys("Ada")
-        .await
-        .unwrap();
-    field(&shadow, "Last name")
-        .await
-        .send_keys("Lovelace")
-        .await
-        .unwrap();
-    field(&shadow, "Email")
-        .await
-        .send_keys("ada@example.com")
-        .await
-        .unwrap();
-    let case = field(&shadow, "Case number").await;
-    case.send_keys("CAS-01234").await.unwrap();
-    case.send_keys(ENTER).await.unwrap();
+    submit_survey(&shadow, &ADA).await;
     wait_for_message(&shadow, "Hello Ada").await;
     shadow
-}
-
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
-}
-
-async fn status_text(shadow: &ShadowRoot) -> String {
-    match shadow.find(Locator::Css(".hc-status")).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 /// Finds an element of the console page by XPath.
@@ -79,13 +52,15 @@ async fn console_has_text(console: &Client, text: &str) -> bool {
 async fn explicit_handoff_with_the_console(page: &str) {
     let mut h = Harness::start(&[]).await;
     let shadow = start_chat(&h, page).await;
-    send(&shadow, "What are your opening hours?").await;
+    send_message(&shadow, "What are your opening hours?").await;
     wait_for_message(&shadow, "Monday to Friday").await;
-    send(&shadow, "I want to talk to a person").await;
+    send_message(&shadow, "I want to talk to a person").await;
     wait_for_message(&shadow, "Let me connect you").await;
     wait_for_message(&shadow, "Connecting you to an agent").await;
     wait_until("waiting status with the queue position", || async {
-        status_text(&shadow).await.contains("number 1 in line")
+        text_of(&shadow, ".hc-status")
+            .await
+            .contains("number 1 in line")
     })
     .await;
     h.screenshot(&format!("handoff-waiting{}", page.replace(['/', '.'], "-")))
@@ -123,7 +98,7 @@ async fn explicit_handoff_with_the_console(page: &str) {
     let reply = console_field(&console, "Reply").await;
     reply.send_keys("Hi Ada, I'm Alex.").await.unwrap();
     wait_until("the visitor sees the agent typing", || async {
-        status_text(&shadow).await == "Alex is typing…"
+        text_of(&shadow, ".hc-status").await == "Alex is typing…"
     })
     .await;
     field(&shadow, "Message")
@@ -139,18 +114,12 @@ async fn explicit_handoff_with_the_console(page: &str) {
     reply.send_keys(" How can I help?").await.unwrap();
     reply.send_keys(ENTER).await.unwrap();
     wait_for_message(&shadow, "Hi Ada, I'm Alex").await;
-    let agent_name = shadow
-        .find(Locator::Css(".hc-msg--agent .hc-msg__sender"))
-        .await
-        .unwrap();
-    assert!(agent_name.text().await.unwrap().contains("Alex"));
-    let header = shadow
-        .find(Locator::Css(".hc-panel__subtitle"))
-        .await
-        .unwrap();
-    assert_eq!(header.text().await.unwrap(), "Chatting with Alex");
+    let agent_name = text_of(&shadow, ".hc-msg--agent .hc-msg__sender").await;
+    assert!(agent_name.contains("Alex"), "{agent_name:?}");
+    let header = text_of(&shadow, ".hc-panel__subtitle").await;
+    assert_eq!(header, "Chatting with Alex");
 
-    send(&shadow, "My order CAS-01234 is late").await;
+    send_message(&shadow, "My order CAS-01234 is late").await;
     wait_until("visitor message in the console", || async {
         console_has_text(&console, "My order CAS-01234 is late").await
     })
@@ -165,7 +134,7 @@ async fn explicit_handoff_with_the_console(page: &str) {
         .unwrap();
     wait_for_message(&shadow, "Alex left the chat").await;
     wait_for_message(&shadow, "Welcome back").await;
-    send(&shadow, "password reset please").await;
+    send_message(&shadow, "password reset please").await;
     let transcript = wait_for_message(&shadow, "reset").await;
     let count = |needle: &str| transcript.iter().filter(|t| t.contains(needle)).count();
     assert_eq!(count("My order CAS-01234 is late"), 1, "{transcript:?}");
@@ -193,11 +162,11 @@ async fn implicit_escalation_and_messages_while_waiting(page: &str) {
     let h = Harness::start(&[]).await;
     let shadow = start_chat(&h, page).await;
     for gibberish in ["blorp", "zzzq", "qwfp"] {
-        send(&shadow, gibberish).await;
+        send_message(&shadow, gibberish).await;
     }
     wait_for_message(&shadow, "Connecting you to an agent").await;
-    send(&shadow, "still there?").await;
-    send(&shadow, "hello?").await;
+    send_message(&shadow, "still there?").await;
+    send_message(&shadow, "hello?").await;
 
     let agent = ApiAgent::sign_in(&h, "Sam").await;
     let handoff = agent.accept(&h, "Ada").await;
@@ -247,14 +216,18 @@ async fn bridge_implicit_escalation_and_messages_while_waiting() {
 async fn no_agent_in_time(page: &str) {
     let h = Harness::start(&["--accept-timeout", "2"]).await;
     let shadow = start_chat(&h, page).await;
-    send(&shadow, "agent please").await;
+    send_message(&shadow, "agent please").await;
     wait_for_message(&shadow, "Connecting you to an agent").await;
     let transcript = wait_for_message(&shadow, "No agent is available right now").await;
     assert!(!transcript.is_empty());
     wait_for_message(&shadow, "Sorry, no one could join this time").await;
-    send(&shadow, "opening hours?").await;
+    send_message(&shadow, "opening hours?").await;
     wait_for_message(&shadow, "Monday to Friday").await;
-    assert_eq!(status_text(&shadow).await, "", "no waiting banner left");
+    assert_eq!(
+        text_of(&shadow, ".hc-status").await,
+        "",
+        "no waiting banner left"
+    );
     h.finish().await;
 }
 
@@ -272,7 +245,7 @@ async fn bridge_no_agent_in_time_returns_to_the_bot() {
 async fn visitor_ends_the_chat_and_the_agent_sees_it() {
     let h = Harness::start(&[]).await;
     let shadow = start_chat(&h, RELAY).await;
-    send(&shadow, "talk to a human").await;
+    send_message(&shadow, "talk to a human").await;
     let agent = ApiAgent::sign_in(&h, "Alex").await;
     let handoff = agent.accept(&h, "Ada").await;
     wait_for_message(&shadow, "Alex joined the chat").await;

@@ -17,7 +17,10 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{button, field, messages, wait_for_message, wait_until, Harness, ENTER};
+use e2e::{
+    button, field, messages, send_message, submit_survey, wait_for_message, wait_for_panel,
+    wait_until, Harness, ADA,
+};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -37,25 +40,7 @@ async fn open(page: &str) -> (Harness, ShadowRoot) {
 /// Opens the chat and submits the survey as Ada Lovelace.
 async fn start_chat(shadow: &ShadowRoot) {
     button(shadow, "Open chat").await.click().await.unwrap();
-    for (label, value) in [
-        ("First name", "Ada"),
-        ("Last name", "Lovelace"),
-        ("Email", "ada@example.com"),
-        ("Case number", "CAS-01234"),
-    ] {
-        field(shadow, label).await.send_keys(value).await.unwrap();
-    }
-    field(shadow, "Case number")
-        .await
-        .send_keys(ENTER)
-        .await
-        .unwrap();
-}
-
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
+    submit_survey(shadow, &ADA).await;
 }
 
 /// Gives the chat up to `limit` to show the bot's greeting, without failing: for the tests
@@ -76,6 +61,12 @@ async fn let_the_chat_settle(shadow: &ShadowRoot, limit: Duration) -> bool {
     false
 }
 
+/// Clicks the host page's element matching `css` (the site's own controls, not the widget's).
+async fn click_site(h: &Harness, css: &str) {
+    let element = h.client.find(Locator::Css(css)).await.unwrap();
+    element.click().await.unwrap();
+}
+
 /// The CSP violations the site's script recorded.
 async fn violations(h: &Harness) -> Value {
     h.js("return window.cspViolations").await
@@ -92,7 +83,7 @@ async fn chat_works_under_the_csp(page: &str) {
 
     // The bot knows the survey answers as global variables (startConversation and
     // pvaSetContext).
-    send(&shadow, "what do you know about me").await;
+    send_message(&shadow, "what do you know about me").await;
     let transcript = wait_for_message(&shadow, "I know:").await;
     let known = transcript
         .iter()
@@ -108,7 +99,7 @@ async fn chat_works_under_the_csp(page: &str) {
     }
 
     // Typing "/" in the widget reaches the widget, not the site's "/" search shortcut.
-    send(&shadow, "/context").await;
+    send_message(&shadow, "/context").await;
     wait_until("second context answer", || async {
         messages(&shadow)
             .await
@@ -224,22 +215,10 @@ async fn host_page_is_unaffected(page: &str) {
     );
 
     // The site's own button, form and shortcut still work.
-    h.client
-        .find(Locator::Css("#site-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_site(&h, "#site-button").await;
     let count = h.client.find(Locator::Css("#site-count")).await.unwrap();
     assert_eq!(count.text().await.unwrap(), "1");
-    h.client
-        .find(Locator::Css("#site-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_site(&h, "#site-submit").await;
     assert_eq!(h.js("return window.contosoSite.submitted").await, json!(1));
     h.js("document.activeElement.blur()").await;
     h.client
@@ -359,11 +338,7 @@ async fn bootstrap5_widget_is_not_restyled_by_the_site() {
 /// PNG of the open panel's survey (inside the panel, so the page behind its rounded corners
 /// is not in the picture), with the focus and its caret taken out.
 async fn survey_picture(h: &Harness, shadow: &ShadowRoot) -> Vec<u8> {
-    let panel = shadow.find(Locator::Css("[role=dialog]")).await.unwrap();
-    wait_until("panel open", || async {
-        panel.is_displayed().await.unwrap_or(false)
-    })
-    .await;
+    wait_for_panel(shadow, true).await;
     h.js("document.querySelector('[data-handoff-chat]').shadowRoot.activeElement?.blur()")
         .await;
     // After the opening animation (180 ms).

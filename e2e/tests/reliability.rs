@@ -3,29 +3,19 @@
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use e2e::agent::ApiAgent;
-use e2e::{button, field, messages, wait_for, wait_for_message, wait_until, Harness, ENTER};
+use e2e::{
+    button, field, messages, send_message, submit_survey, text_of, wait_for, wait_for_message,
+    wait_until, Harness, ADA_REQUIRED,
+};
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
 
 async fn start_chat(h: &Harness) -> ShadowRoot {
     let shadow = h.open_demo().await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    field(&shadow, "First name")
-        .await
-        .send_keys("Ada")
-        .await
-        .unwrap();
-    let email = field(&shadow, "Email").await;
-    email.send_keys("ada@example.com").await.unwrap();
-    email.send_keys(ENTER).await.unwrap();
+    submit_survey(&shadow, &ADA_REQUIRED).await;
     wait_for_message(&shadow, "Hello Ada").await;
     shadow
-}
-
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
 }
 
 /// Reloads the page and opens the widget again.
@@ -44,7 +34,7 @@ fn count(transcript: &[String], needle: &str) -> usize {
 async fn a_reload_resumes_the_same_conversation_without_the_survey_or_duplicates() {
     let h = Harness::start(&[]).await;
     let shadow = start_chat(&h).await;
-    send(&shadow, "opening hours").await;
+    send_message(&shadow, "opening hours").await;
     wait_for_message(&shadow, "Monday to Friday").await;
 
     let shadow = reload(&h).await;
@@ -56,7 +46,7 @@ async fn a_reload_resumes_the_same_conversation_without_the_survey_or_duplicates
             .is_err(),
         "survey not asked again"
     );
-    send(&shadow, "password reset").await;
+    send_message(&shadow, "password reset").await;
     let transcript = wait_for("the bot's answer after the reload", || async {
         let transcript = messages(&shadow).await;
         (transcript.len() >= 5).then_some(transcript)
@@ -79,7 +69,7 @@ async fn a_reload_resumes_the_same_conversation_without_the_survey_or_duplicates
 async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
     let h = Harness::start(&[]).await;
     let shadow = start_chat(&h).await;
-    send(&shadow, "talk to a person").await;
+    send_message(&shadow, "talk to a person").await;
     wait_for_message(&shadow, "Connecting you to an agent").await;
     let agent = ApiAgent::sign_in(&h, "Alex").await;
     let handoff = agent.accept(&h, "Ada").await;
@@ -89,17 +79,14 @@ async fn a_reload_during_an_agent_chat_stays_with_the_agent() {
     wait_for_message(&shadow, "Alex joined the chat").await;
     // Read once the panel has finished opening: text is "" while it is not yet shown.
     wait_until("the header names the agent", || async {
-        match shadow.find(Locator::Css(".hc-panel__subtitle")).await {
-            Ok(subtitle) => subtitle.text().await.unwrap_or_default() == "Chatting with Alex",
-            Err(_) => false,
-        }
+        text_of(&shadow, ".hc-panel__subtitle").await == "Chatting with Alex"
     })
     .await;
     agent
         .say(&h, &handoff, "Still here after your reload")
         .await;
     wait_for_message(&shadow, "Still here after your reload").await;
-    send(&shadow, "great").await;
+    send_message(&shadow, "great").await;
     wait_until("the agent gets the message once", || async {
         let got = agent.visitor_messages(&h, &handoff).await;
         got.iter().filter(|m| *m == "great").count() == 1
@@ -118,14 +105,12 @@ async fn the_dev_server_restarts_and_the_chat_goes_on_with_nothing_lost() {
 
     h.kill_server().await;
     wait_until("the connection banner", || async {
-        let banner = shadow.find(Locator::Css(".hc-status--offline")).await;
-        match banner {
-            Ok(el) => el.text().await.unwrap_or_default().contains("connect"),
-            Err(_) => false,
-        }
+        text_of(&shadow, ".hc-status--offline")
+            .await
+            .contains("connect")
     })
     .await;
-    send(&shadow, "/echo typed while the server was down").await;
+    send_message(&shadow, "/echo typed while the server was down").await;
     wait_until("the message shown as pending", || async {
         let status = shadow
             .find(Locator::Css(".hc-msg--visitor:last-child .hc-msg__status"))

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use e2e::agent::ApiAgent;
 use e2e::probe::{self, epoch_ms, Probe};
-use e2e::{button, field, messages, wait_for_message, Harness, ENTER};
+use e2e::{button, messages, send_message, submit_survey, wait_for_message, Harness};
 use fantoccini::elements::ShadowRoot;
 use serde_json::{json, Value};
 
@@ -123,13 +123,6 @@ async fn inject(h: &Harness, rng: &mut Rng, faults: &SharedFaults) {
     faults.log.push((epoch_ms(), name));
 }
 
-/// Sends a message as a visitor does (the real composer: input + Enter).
-async fn send(shadow: &ShadowRoot, text: &str) {
-    let composer = field(shadow, "Message").await;
-    composer.send_keys(text).await.unwrap();
-    composer.send_keys(ENTER).await.unwrap();
-}
-
 /// Waits until every expected text is in the widget's transcript.
 async fn wait_all(shadow: &ShadowRoot, expected: &[String]) {
     let start = Instant::now();
@@ -204,14 +197,8 @@ async fn run(h: Arc<Harness>, probe: Probe, settings: Settings, faults: SharedFa
 
     let shadow = h.open_demo().await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    field(&shadow, "First name")
-        .await
-        .send_keys("Soak")
-        .await
-        .unwrap();
-    let email = field(&shadow, "Email").await;
-    email.send_keys("soak@example.com").await.unwrap();
-    email.send_keys(ENTER).await.unwrap();
+    let answers = [("First name", "Soak"), ("Email", "soak@example.com")];
+    submit_survey(&shadow, &answers).await;
     wait_for_message(&shadow, "Hello Soak").await;
 
     // Visitor ↔ bot.
@@ -224,7 +211,7 @@ async fn run(h: Arc<Harness>, probe: Probe, settings: Settings, faults: SharedFa
                 inject(h, &mut rng, &faults).await;
             }
             let text = format!("/echo bot {i}");
-            send(&shadow, &text).await;
+            send_message(&shadow, &text).await;
             answered.push(format!("echo: bot {i}"));
             asked.push(text);
         }
@@ -233,7 +220,7 @@ async fn run(h: Arc<Harness>, probe: Probe, settings: Settings, faults: SharedFa
     }
 
     // Visitor ↔ agent (relay): an agent answers every visitor message through the console API.
-    send(&shadow, "talk to a person").await;
+    send_message(&shadow, "talk to a person").await;
     let agent = ApiAgent::sign_in(h, "Sam").await;
     let handoff = agent.accept(h, "Soak").await;
     wait_for_message(&shadow, "Sam joined the chat").await;
@@ -247,7 +234,7 @@ async fn run(h: Arc<Harness>, probe: Probe, settings: Settings, faults: SharedFa
                 inject(h, &mut rng, &faults).await;
             }
             let text = format!("visitor {i}");
-            send(&shadow, &text).await;
+            send_message(&shadow, &text).await;
             to_agent.push(text);
         }
         // The agent answers each message once it has it.

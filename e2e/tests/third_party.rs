@@ -12,11 +12,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::{
-    button, field, messages, send_message, spawn_server, wait_for_message, wait_until, Harness,
-    ENTER,
+    button, messages, send_message, spawn_server, submit_survey, text_of, wait_for_message,
+    wait_until, Harness, ADA,
 };
 use fantoccini::elements::ShadowRoot;
-use fantoccini::Locator;
 use serde_json::Value;
 use tokio::process::Command;
 
@@ -41,27 +40,6 @@ async fn start() -> Harness {
         .current_dir(&root);
     let (server, url) = spawn_server(command).await;
     Harness::with_server(server, url, &[]).await
-}
-
-async fn fill_survey(shadow: &ShadowRoot) {
-    for (label, value) in [
-        ("First name", "Ada"),
-        ("Last name", "Lovelace"),
-        ("Email", "ada@example.com"),
-    ] {
-        field(shadow, label).await.send_keys(value).await.unwrap();
-    }
-    let case = field(shadow, "Case number").await;
-    case.send_keys("CAS-01234").await.unwrap();
-    case.send_keys(ENTER).await.unwrap();
-}
-
-/// Text of the first element matching `css` in the widget, or "" when there is none.
-async fn text_of(shadow: &ShadowRoot, css: &str) -> String {
-    match shadow.find(Locator::Css(css)).await {
-        Ok(el) => el.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 /// How many transcript entries read exactly `text`.
@@ -94,7 +72,7 @@ async fn chat_and_handoff_through_offline_directline_and_a_botbuilder_bot() {
         .await;
 
     button(&shadow, "Open chat").await.click().await.unwrap();
-    fill_survey(&shadow).await;
+    submit_survey(&shadow, &ADA).await;
     wait_for_message(&shadow, "Hello Ada!").await;
     h.screenshot("third-party-greeting").await;
 
