@@ -33,13 +33,7 @@ impl ApiAgent {
                 .and_then(|v| v["handoffId"].as_str().map(str::to_owned))
         })
         .await;
-        let body = json!({"agentId": self.id});
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{id}/accept"),
-            Some(body),
-        )
-        .await;
+        self.act(h, &id, "accept", json!({})).await;
         id
     }
 
@@ -55,24 +49,20 @@ impl ApiAgent {
 
     /// Sends a message to the visitor.
     pub async fn say(&self, h: &Harness, handoff: &str, text: &str) {
-        let body = json!({"agentId": self.id, "text": text});
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{handoff}/messages"),
-            Some(body),
-        )
-        .await;
+        self.act(h, handoff, "messages", json!({"text": text}))
+            .await;
     }
 
     /// Ends the conversation.
     pub async fn end(&self, h: &Harness, handoff: &str) {
-        let body = json!({"agentId": self.id});
-        h.api(
-            "POST",
-            &format!("/agent/api/handoffs/{handoff}/end"),
-            Some(body),
-        )
-        .await;
+        self.act(h, handoff, "end", json!({})).await;
+    }
+
+    /// `POST /agent/api/handoffs/{handoff}/{action}` as this agent, with `body`'s fields.
+    async fn act(&self, h: &Harness, handoff: &str, action: &str, mut body: Value) {
+        body["agentId"] = json!(self.id);
+        let path = format!("/agent/api/handoffs/{handoff}/{action}");
+        h.api("POST", &path, Some(body)).await;
     }
 
     /// Visitor messages the agent has received, in order.
