@@ -133,14 +133,12 @@ async fn bench(args: Args) -> ExitCode {
     };
     sizes::print(&sizes);
 
-    let mut samples = Samples::new();
-    let mut scroll_frames: Vec<Vec<f64>> = Vec::new();
+    let mut gathered = Gathered::default();
     let mut errors = Vec::new();
-    let mut extra = RunExtras::default();
     for run in 1..=args.runs {
         let run_start = Instant::now();
         eprint!("[bench] run {run}/{}: ", args.runs);
-        match run_once(&args, &sizes, &mut samples, &mut scroll_frames, &mut extra).await {
+        match run_once(&args, &sizes, &mut gathered).await {
             Ok(()) => eprintln!("ok ({:.1} s)", run_start.elapsed().as_secs_f64()),
             Err(e) => {
                 eprintln!("FAILED: {e}");
@@ -149,6 +147,11 @@ async fn bench(args: Args) -> ExitCode {
         }
     }
 
+    let Gathered {
+        samples,
+        scroll_frames,
+        extra,
+    } = gathered;
     let summary = metrics::summarize(&samples, &args);
     report::print_table(&summary, &args);
     let elapsed = started.elapsed().as_secs_f64();
@@ -195,6 +198,16 @@ async fn bench(args: Args) -> ExitCode {
     }
 }
 
+/// What the runs gather.
+#[derive(Default)]
+struct Gathered {
+    /// One sample per metric and run.
+    samples: Samples,
+    /// Each run's scroll frame times.
+    scroll_frames: Vec<Vec<f64>>,
+    extra: RunExtras,
+}
+
 /// Things learnt along the way that are not per-run samples.
 #[derive(Default)]
 struct RunExtras {
@@ -213,15 +226,9 @@ impl RunExtras {
 }
 
 /// One run: fresh dev server, ChromeDriver and browser profile.
-async fn run_once(
-    args: &Args,
-    sizes: &Sizes,
-    samples: &mut Samples,
-    scroll_frames: &mut Vec<Vec<f64>>,
-    extra: &mut RunExtras,
-) -> Result<(), String> {
+async fn run_once(args: &Args, sizes: &Sizes, gathered: &mut Gathered) -> Result<(), String> {
     let h = Harness::start_with_chrome_args(&[], &CHROME_ARGS).await;
-    let result = measure_run(&h, args, sizes, samples, scroll_frames, extra).await;
+    let result = measure_run(&h, args, sizes, gathered).await;
     h.finish().await;
     result
 }
@@ -230,10 +237,13 @@ async fn measure_run(
     h: &Harness,
     args: &Args,
     sizes: &Sizes,
-    samples: &mut Samples,
-    scroll_frames: &mut Vec<Vec<f64>>,
-    extra: &mut RunExtras,
+    gathered: &mut Gathered,
 ) -> Result<(), String> {
+    let Gathered {
+        samples,
+        scroll_frames,
+        extra,
+    } = gathered;
     let client = &h.client;
     client
         .update_timeouts(TimeoutConfiguration::new(
