@@ -29,6 +29,17 @@ fn shadow_mount() -> (ShadowRoot, HtmlElement) {
     (shadow, root)
 }
 
+/// A callback that keeps every value it is called with, and the list it keeps them in (what
+/// a component reported to its parent).
+fn recorder<T: Send + Sync + 'static>() -> (Callback<T>, Arc<Mutex<Vec<T>>>) {
+    let kept: Arc<Mutex<Vec<T>>> = Arc::default();
+    let sink = kept.clone();
+    (
+        Callback::new(move |value| sink.lock().unwrap().push(value)),
+        kept,
+    )
+}
+
 fn find(shadow: &ShadowRoot, selector: &str) -> Element {
     shadow
         .query_selector(selector)
@@ -74,15 +85,9 @@ fn submit(shadow: &ShadowRoot) {
 #[wasm_bindgen_test]
 async fn survey_shows_inline_accessible_errors_and_submits_valid_answers() {
     let (shadow, root) = shadow_mount();
-    let submitted: Arc<Mutex<Option<SurveyAnswers>>> = Arc::default();
-    let sink = submitted.clone();
+    let (on_submit, submitted) = recorder::<SurveyAnswers>();
     leptos::mount::mount_to(root, move || {
-        view! {
-            <SurveyForm
-                config=SurveyConfig::default()
-                on_submit=Callback::new(move |answers| *sink.lock().unwrap() = Some(answers))
-            />
-        }
+        view! { <SurveyForm config=SurveyConfig::default() on_submit=on_submit/> }
     })
     .forget();
 
@@ -107,7 +112,7 @@ async fn survey_shows_inline_accessible_errors_and_submits_valid_answers() {
         .active_element()
         .expect("focus moved to the first invalid field");
     assert_eq!(focused.id(), first.id());
-    assert!(submitted.lock().unwrap().is_none());
+    assert!(submitted.lock().unwrap().is_empty());
 
     type_into(&first, "Ada");
     leptos::task::tick().await;
@@ -134,7 +139,7 @@ async fn survey_shows_inline_accessible_errors_and_submits_valid_answers() {
     let answers = submitted
         .lock()
         .unwrap()
-        .clone()
+        .pop()
         .expect("valid answers submitted");
     assert_eq!(answers.first_name, "Ada");
     assert_eq!(answers.email, "ada@example.com", "trimmed");
@@ -176,8 +181,7 @@ async fn message_markup_stays_text() {
 #[wasm_bindgen_test]
 async fn failed_message_offers_retry() {
     let (shadow, root) = shadow_mount();
-    let retried = Arc::new(Mutex::new(0));
-    let count = retried.clone();
+    let (on_retry, retried) = recorder::<()>();
     let entry = Entry {
         key: "hc-1".into(),
         id: None,
@@ -188,7 +192,7 @@ async fn failed_message_offers_retry() {
         delivery: Delivery::Failed,
     };
     leptos::mount::mount_to(root, move || {
-        view! { <ol><Message entry=entry on_retry=Callback::new(move |()| *count.lock().unwrap() += 1)/></ol> }
+        view! { <ol><Message entry=entry on_retry=on_retry/></ol> }
     })
     .forget();
     leptos::task::tick().await;
@@ -196,18 +200,14 @@ async fn failed_message_offers_retry() {
     find(&shadow, ".hc-msg__retry")
         .unchecked_into::<HtmlElement>()
         .click();
-    assert_eq!(*retried.lock().unwrap(), 1);
+    assert_eq!(retried.lock().unwrap().len(), 1);
 }
 
 #[wasm_bindgen_test]
 async fn composer_sends_on_enter_keeps_shift_enter_and_blocks_empty() {
     let (shadow, root) = shadow_mount();
-    let sent: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = sent.clone();
-    leptos::mount::mount_to(root, move || {
-        view! { <Composer on_send=Callback::new(move |text| sink.lock().unwrap().push(text))/> }
-    })
-    .forget();
+    let (on_send, sent) = recorder::<String>();
+    leptos::mount::mount_to(root, move || view! { <Composer on_send=on_send/> }).forget();
     leptos::task::tick().await;
     let label = find(&shadow, "label[for=hc-message]");
     assert_eq!(label.text_content().unwrap(), "Message");
