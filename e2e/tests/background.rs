@@ -6,7 +6,10 @@
 
 use e2e::agent::ApiAgent;
 use e2e::probe::stored_session;
-use e2e::{button, field, messages, send_message, wait_for_message, wait_until, Harness, ENTER};
+use e2e::{
+    button, messages, send_message, submit_survey, wait_for_message, wait_until, Harness,
+    ADA_REQUIRED,
+};
 use serde_json::Value;
 
 /// Makes the page look like a background tab to the widget.
@@ -24,14 +27,7 @@ async fn a_hidden_tab_saves_each_message_and_tells_the_page_and_a_reload_shows_t
           HandoffChat.on('agent-left', d => heard.push('left: ' + d.agent));")
         .await;
     button(&shadow, "Open chat").await.click().await.unwrap();
-    field(&shadow, "First name")
-        .await
-        .send_keys("Ada")
-        .await
-        .unwrap();
-    let email = field(&shadow, "Email").await;
-    email.send_keys("ada@example.com").await.unwrap();
-    email.send_keys(ENTER).await.unwrap();
+    submit_survey(&shadow, &ADA_REQUIRED).await;
     wait_for_message(&shadow, "Hello Ada").await;
     send_message(&shadow, "talk to a person").await;
     let agent = ApiAgent::sign_in(&h, "Alex").await;
