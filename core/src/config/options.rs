@@ -1,7 +1,7 @@
 //! Every `data-*` option of the script tag, declared once: the attribute a site owner
 //! writes, the dataset name the loader hands over, the kind of value it takes (which decides
-//! its check in `parse`), the default as the README states it, and the README's description
-//! (the `///` lines of each entry).
+//! its check in [`super::WidgetConfig::from_attributes`]), the default as the README states
+//! it, and the README's description (the `///` lines of each entry).
 //!
 //! The README's option table is generated from [`OPTIONS`]: the test at the end of this file
 //! fails when they differ and rewrites the README's table with `UPDATE_README=1`. The widget
