@@ -55,5 +55,6 @@ export default [
   "Der Chat-Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
   "Der Chat-Dienst hat ein Problem (Fehler {}). Bitte versuchen Sie es erneut.",
   "Der Chat-Dienst hat eine unlesbare Antwort gesendet. Bitte versuchen Sie es erneut.",
-  "{} schreibt…"
+  "{} schreibt…",
+  "Diese Nachricht kann hier nicht angezeigt werden."
 ];

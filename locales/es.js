@@ -55,5 +55,6 @@ export default [
   "El servicio de chat está ocupado. Inténtalo de nuevo en un momento.",
   "El servicio de chat tiene problemas (error {}). Inténtalo de nuevo.",
   "El servicio de chat envió una respuesta ilegible. Inténtalo de nuevo.",
-  "{} está escribiendo…"
+  "{} está escribiendo…",
+  "Este mensaje no se puede mostrar aquí."
 ];

@@ -55,5 +55,6 @@ export default [
   "Le service de chat est occupé. Réessayez dans un instant.",
   "Le service de chat rencontre un problème (erreur {}). Réessayez.",
   "Le service de chat a envoyé une réponse illisible. Réessayez.",
-  "{} écrit…"
+  "{} écrit…",
+  "Ce message ne peut pas être affiché ici."
 ];

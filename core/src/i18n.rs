@@ -121,10 +121,11 @@ pub enum Text {
     ErrTrouble,
     ErrUnreadable,
     IsTyping,
+    CantShow,
 }
 
 /// Number of strings per table.
-const N: usize = Text::IsTyping as usize + 1;
+const N: usize = Text::CantShow as usize + 1;
 
 /// Replaces each `{}` in `template` with the next argument.
 pub fn fill(template: &str, args: &[&str]) -> String {
@@ -246,6 +247,7 @@ const EN: [&str; N] = [
     "The chat service is having trouble (error {}). Please try again.",
     "The chat service sent an answer we could not read. Please try again.",
     "{} is typing…",
+    "This message can't be shown here.",
 ];
 
 #[cfg(test)]

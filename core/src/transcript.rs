@@ -4,9 +4,12 @@
 //! not); [`Transcript::upsert`] merges an activity into the list so that the echo of the
 //! visitor's own message updates its entry instead of adding a twin, and a replayed activity
 //! (same id) is ignored. Text is kept as plain text: rendering it as HTML is never allowed.
+//! A message is never dropped: one with only attachments shows what its first card is
+//! called, else a notice.
 
-use crate::activity::Activity;
+use crate::activity::{Activity, Attachment};
 use crate::handoff::{agent_of, from_visitor};
+use crate::i18n::{Lang, Text};
 
 /// Who wrote an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +63,9 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
     if activity.kind != "message" {
         return None;
     }
-    if activity.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if activity.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        && activity.attachments.is_empty()
+    {
         return None;
     }
     // Their own id counts too: a service may echo what they sent without a role.
@@ -84,7 +89,8 @@ pub struct Entry {
     pub author: Author,
     /// Display name of the sender (empty for the visitor).
     pub sender: String,
-    /// Plain text, never HTML.
+    /// Plain text, never HTML: the message's own, else what its card is called, else a
+    /// notice that it cannot be shown here.
     pub text: String,
     /// ISO 8601 time the message was sent or received.
     pub timestamp: String,
@@ -145,7 +151,7 @@ impl Transcript {
     }
 
     /// Merges a server activity. Returns true when the visible transcript changed.
-    pub fn upsert(&mut self, activity: &Activity, user_id: &str) -> bool {
+    pub fn upsert(&mut self, activity: &Activity, user_id: &str, lang: Lang) -> bool {
         let Some(Kind::Message(author)) = classify(activity, user_id) else {
             return false;
         };
@@ -153,7 +159,12 @@ impl Transcript {
         let text = activity.text.as_deref().unwrap_or_default();
         // A replay (after a reload, the link's seen set is new) shows once; servers that
         // reuse ids are told apart by the text.
-        if id.is_some() && self.entries.iter().any(|e| e.id == id && e.text == text) {
+        if id.is_some()
+            && self
+                .entries
+                .iter()
+                .any(|e| e.id == id && (e.text == text || text.is_empty()))
+        {
             return false;
         }
         if let Some(client_id) = activity.client_activity_id() {
@@ -184,7 +195,12 @@ impl Transcript {
                     .unwrap_or_default(),
             },
             author,
-            text: activity.text.clone().unwrap_or_default(),
+            text: match text.trim() {
+                "" => {
+                    summary(&activity.attachments).unwrap_or_else(|| lang.t(Text::CantShow).into())
+                }
+                _ => text.to_owned(),
+            },
             timestamp: activity.timestamp.clone().unwrap_or_default(),
             delivery: if author == Author::Visitor {
                 Delivery::Sent
@@ -194,6 +210,23 @@ impl Transcript {
         });
         true
     }
+}
+
+/// What a message with only attachments is called: the title, text or fallback text of
+/// its first card that has one (an Adaptive Card's first text block), else a file name.
+fn summary(attachments: &[Attachment]) -> Option<String> {
+    let card = |c: &serde_json::Value| {
+        ["title", "text", "fallbackText"]
+            .iter()
+            .find_map(|k| c[k].as_str())
+            .or_else(|| c["body"][0]["text"].as_str())
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned)
+    };
+    let titled = attachments
+        .iter()
+        .find_map(|a| a.content.as_ref().and_then(card));
+    titled.or_else(|| attachments.iter().find_map(|a| a.name.clone()))
 }
 
 #[cfg(test)]
@@ -241,7 +274,7 @@ mod tests {
         );
         assert_eq!(classify(&agent, "me"), Some(Kind::Message(Author::Agent)));
         let mut t = Transcript::default();
-        t.upsert(&agent, "me");
+        t.upsert(&agent, "me", Lang::En);
         assert_eq!(t.entries()[0].sender, "Alex");
         assert_eq!(t.entries()[0].delivery, Delivery::Received);
     }
@@ -260,9 +293,9 @@ mod tests {
             "timestamp": "2026-01-01T00:00:01Z", "from": {"id": "me"},
             "channelData": {"clientActivityID": "c1"}}),
         );
-        assert!(t.upsert(&echo, "me"));
+        assert!(t.upsert(&echo, "me", Lang::En));
         assert!(
-            !t.upsert(&echo, "me"),
+            !t.upsert(&echo, "me", Lang::En),
             "a replay of the echo changes nothing"
         );
         assert_eq!(t.entries().len(), 1);
@@ -273,8 +306,8 @@ mod tests {
     #[test]
     fn replayed_bot_activity_is_ignored() {
         let mut t = Transcript::default();
-        assert!(t.upsert(&bot("conv|1", "Hello Ada"), "me"));
-        assert!(!t.upsert(&bot("conv|1", "Hello Ada"), "me"));
+        assert!(t.upsert(&bot("conv|1", "Hello Ada"), "me", Lang::En));
+        assert!(!t.upsert(&bot("conv|1", "Hello Ada"), "me", Lang::En));
         assert_eq!(t.entries().len(), 1);
         assert_eq!(t.entries()[0].sender, "Demo Bot");
     }
@@ -291,7 +324,41 @@ mod tests {
     #[test]
     fn markup_stays_plain_text() {
         let mut t = Transcript::default();
-        t.upsert(&bot("1", "<img src=x onerror=alert(1)>"), "me");
+        t.upsert(&bot("1", "<img src=x onerror=alert(1)>"), "me", Lang::En);
         assert_eq!(t.entries()[0].text, "<img src=x onerror=alert(1)>");
+    }
+
+    #[test]
+    fn a_message_with_only_a_card_shows_what_the_card_is_called_or_a_notice() {
+        let mut t = Transcript::default();
+        let card = |id: &str, attachment: serde_json::Value| {
+            activity(
+                json!({"type": "message", "id": id, "from": {"id": "bot", "role": "bot"},
+                            "attachments": [attachment]}),
+            )
+        };
+        let hero = json!({"contentType": "application/vnd.microsoft.card.hero",
+                          "content": {"title": "Laptop", "buttons": []}});
+        let form = json!({"contentType": "application/vnd.microsoft.card.adaptive", "content":
+            {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "Your details"}]}});
+        let file = json!({"contentType": "application/pdf", "contentUrl": "https://a/x.pdf", "name": "x.pdf"});
+        let odd = json!({"contentType": "application/x-unknown"});
+        for (i, attachment) in [hero, form, file, odd].into_iter().enumerate() {
+            assert!(t.upsert(&card(&format!("c|{i}"), attachment), "me", Lang::En));
+        }
+        let texts: Vec<&str> = t.entries().iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Laptop",
+                "Your details",
+                "x.pdf",
+                "This message can't be shown here."
+            ]
+        );
+        assert!(
+            !t.upsert(&card("c|0", json!({})), "me", Lang::En),
+            "a replay shows once"
+        );
     }
 }

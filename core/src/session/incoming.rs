@@ -17,7 +17,9 @@ impl Session {
         for activity in fresh {
             if let Some(signal) = signal(&activity) {
                 self.on_signal(channel, signal, &activity, now, effects);
-            } else if self.transcript.upsert(&activity, &self.user_id)
+            } else if self
+                .transcript
+                .upsert(&activity, &self.user_id, self.lang())
                 && self
                     .transcript
                     .entries()
