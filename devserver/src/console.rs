@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoint::query;
 use crate::error::{ApiJson, AppError};
-use crate::hub::{AgentView, Detail, HubError, QueueEntry, Summary};
+use crate::hub::{AgentSends, AgentView, Detail, HubError, QueueEntry, Summary};
 use crate::AppState;
 
 const PAGE: &str = include_str!("../assets/console.html");
@@ -52,7 +52,8 @@ impl ConsoleError {
                 HubError::EmptyName
                 | HubError::NameTooLong
                 | HubError::EmptyText
-                | HubError::TextTooLong => (StatusCode::BAD_REQUEST, "BadArgument"),
+                | HubError::TextTooLong
+                | HubError::BadChoices => (StatusCode::BAD_REQUEST, "BadArgument"),
                 HubError::UnknownAgent(_) => (StatusCode::NOT_FOUND, "UnknownAgent"),
                 HubError::UnknownHandoff(_) => (StatusCode::NOT_FOUND, "NotFound"),
                 HubError::NotYours => (StatusCode::FORBIDDEN, "Forbidden"),
@@ -82,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .route("/handoffs/{id}", get(detail))
         .route("/handoffs/{id}/accept", post(accept))
         .route("/handoffs/{id}/messages", post(send_message))
+        .route("/handoffs/{id}/choices", post(send_choices))
         .route("/handoffs/{id}/typing", post(send_typing))
         .route("/handoffs/{id}/end", post(end))
         .fallback(unknown_endpoint);
@@ -145,6 +147,15 @@ struct AgentBody {
 struct MessageBody {
     agent_id: String,
     text: String,
+}
+
+/// `{"agentId", "text", "choices"}` of a question with suggested actions.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChoicesBody {
+    agent_id: String,
+    text: String,
+    choices: Vec<String>,
 }
 
 /// `?agentId=` of a detail request.
@@ -214,7 +225,16 @@ async fn send_message(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, Some(&body.text))
+    agent_send(&state, &id, &body.agent_id, AgentSends::Message(&body.text))
+}
+
+async fn send_choices(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ChoicesBody>,
+) -> Result<Json<ResourceResponse>> {
+    let sends = AgentSends::Choices(&body.text, &body.choices);
+    agent_send(&state, &id, &body.agent_id, sends)
 }
 
 async fn send_typing(
@@ -222,18 +242,18 @@ async fn send_typing(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, None)
+    agent_send(&state, &id, &body.agent_id, AgentSends::Typing)
 }
 
-/// A message (`text`) or typing (`None`) from the agent; the id of the activity.
+/// A message, choices or typing from the agent; the id of the activity.
 fn agent_send(
     state: &AppState,
     handoff_id: &str,
     agent_id: &str,
-    text: Option<&str>,
+    sends: AgentSends<'_>,
 ) -> Result<Json<ResourceResponse>> {
     let now = state.clock.now();
-    let id = state.store.agent_send(handoff_id, agent_id, text, now)?;
+    let id = state.store.agent_send(handoff_id, agent_id, sends, now)?;
     Ok(Json(ResourceResponse { id }))
 }
 
