@@ -1,10 +1,11 @@
 //! The live-agent console: the page at `/agent` and its JSON API under `/agent/api`.
 //!
-//! The page (`assets/console.*`, embedded with `include_str!`) is plain HTML, CSS and
-//! JavaScript with no external URLs; it polls the API about once a second. Tests and scripts
-//! act as agents through the same API. Handlers are thin: parse, call the [`crate::store`]
-//! (which runs the [`crate::hub`] state machine), answer JSON. Errors have the Direct Line
-//! shape `{"error": {"code", "message"}}` (see [`ConsoleError`]).
+//! The page (`assets/console.html`, its stylesheet and its JavaScript modules, embedded
+//! with `include_str!`) is plain HTML, CSS and JavaScript with no external URLs; it polls
+//! the API about once a second. Tests and scripts act as agents through the same API.
+//! Handlers are thin: parse, call the [`crate::store`] (which runs the [`crate::hub`] state
+//! machine), answer JSON. Errors have the Direct Line shape `{"error": {"code", "message"}}`
+//! (see [`ConsoleError`]).
 //!
 //! The API is documented in `docs/handoff.md` ("Agent console API"). Must not touch
 //! conversations other than through the store's agent methods.
@@ -24,8 +25,38 @@ use crate::hub::{AgentSends, AgentView, Detail, HubError, QueueEntry, Summary};
 use crate::AppState;
 
 const PAGE: &str = include_str!("../assets/console.html");
-const SCRIPT: &str = include_str!("../assets/console.js");
-const STYLE: &str = include_str!("../assets/console.css");
+
+/// The page's files: path, content type, content. The scripts are modules importing each
+/// other by these paths.
+pub const ASSETS: [(&str, &str, &str); 5] = [
+    (
+        "/agent/console.css",
+        CSS,
+        include_str!("../assets/console.css"),
+    ),
+    (
+        "/agent/console.js",
+        JS,
+        include_str!("../assets/console.js"),
+    ),
+    (
+        "/agent/console-api.js",
+        JS,
+        include_str!("../assets/console-api.js"),
+    ),
+    (
+        "/agent/console-lists.js",
+        JS,
+        include_str!("../assets/console-lists.js"),
+    ),
+    (
+        "/agent/console-view.js",
+        JS,
+        include_str!("../assets/console-view.js"),
+    ),
+];
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// Everything the page may load or call: itself, nothing else.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -87,12 +118,14 @@ pub fn routes() -> Router<AppState> {
         .route("/handoffs/{id}/typing", post(send_typing))
         .route("/handoffs/{id}/end", post(end))
         .fallback(unknown_endpoint);
-    Router::new()
+    let mut router = Router::new()
         .route("/agent", get(page))
         .route("/agent/", get(page))
-        .route("/agent/console.js", get(script))
-        .route("/agent/console.css", get(style))
-        .nest("/agent/api", api)
+        .nest("/agent/api", api);
+    for (path, content_type, body) in ASSETS {
+        router = router.route(path, get(move || async move { asset(content_type, body) }));
+    }
+    router
 }
 
 async fn page() -> Response {
@@ -106,14 +139,6 @@ async fn page() -> Response {
         PAGE,
     )
         .into_response()
-}
-
-async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", SCRIPT)
-}
-
-async fn style() -> Response {
-    asset("text/css; charset=utf-8", STYLE)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -201,17 +201,35 @@ async fn agent_console_page_is_served_self_contained() {
         assert!(html.contains(needle), "{needle}");
     }
 
-    let script = app.get("/agent/console.js").await;
-    assert_eq!(script.status, StatusCode::OK);
-    assert!(script.content_type().starts_with("text/javascript"));
-    let css = app.get("/agent/console.css").await;
-    assert!(css.content_type().starts_with("text/css"));
-    let js = script.json.as_str().unwrap();
-    assert!(
-        !js.contains(".innerHTML"),
-        "untrusted text never goes through innerHTML"
-    );
-    for asset in [html, js, css.json.as_str().unwrap()] {
+    let mut assets = vec![html.to_owned()];
+    for (path, content_type, _) in devserver::console::ASSETS {
+        let asset = app.get(path).await;
+        assert_eq!(asset.status, StatusCode::OK, "{path}");
+        assert_eq!(asset.content_type(), content_type, "{path}");
+        assets.push(asset.json.as_str().unwrap().to_owned());
+    }
+    assert!(html.contains("<script type=\"module\" src=\"/agent/console.js\">"));
+    for asset in &assets {
+        // Untrusted text never goes through innerHTML (nor its relatives).
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
+            assert!(!asset.contains(sink), "{sink}");
+        }
         assert!(!asset.contains("http://") && !asset.contains("https://"));
+    }
+    // Every module the scripts import is served.
+    for asset in &assets[1..] {
+        for import in asset.split("from \"./").skip(1) {
+            let file = import.split('"').next().unwrap();
+            let path = format!("/agent/{file}");
+            assert!(
+                devserver::console::ASSETS.iter().any(|(p, ..)| *p == path),
+                "{path}"
+            );
+        }
     }
 }
