@@ -1,8 +1,8 @@
 //! The card attachments of the demo bot's rich-content phrases: hero, thumbnail, receipt,
 //! the carousel's cards, the OAuth sign-in card and an Adaptive Card 1.5 form, in the shapes
-//! of `../shared/RICH-CONTENT.md` §4, §5 and §8. Every URL points at this dev server
-//! (`origin`, e.g. `http://127.0.0.1:8080`), so the demo works offline; the assets are
-//! served by `demo_assets.rs`. Pure JSON builders.
+//! of `../shared/RICH-CONTENT.md` §4, §5 and §8. Every URL a client loads or opens points
+//! at this dev server (`origin`, e.g. `http://127.0.0.1:8080`), so the demo works offline;
+//! the assets are served by `demo_assets.rs`. Pure JSON builders.
 
 use handoff_core::activity::Attachment;
 use serde_json::{json, Value};

@@ -126,7 +126,8 @@ This raw HTML must show as text: <b>html</b>\n\n\
 ```rust\nfn main() {\n    println!(\"Hello <world>\");\n}\n```\n\n\
 > A quote, to finish.";
 
-/// Where source [1] lives.
+/// Where source [1] lives: real documentation, as a generative answer cites it (a link
+/// the visitor may follow, never loaded by the widget).
 const SOURCE_1: &str =
     "https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-direct-line-3-0-receive-activities";
 /// Where source [2] lives.
