@@ -25,16 +25,25 @@
 //! can measure how the widget renders a flood of messages. It leaves the conversation state
 //! alone (no topic, no fallback count).
 //!
+//! Rich content: the greeting asks a multiple-choice question (suggested actions), "help"
+//! lists the demo phrases ("markdown", "citations", "show me cards", "form", "sign in",
+//! "stream a long answer", ...; `bot/rich.rs`), each answered with the activity shapes a
+//! Copilot Studio bot sends. What a card or suggested action posts back (postBack,
+//! messageBack, an Adaptive Card submission) is answered with what arrived, and after the
+//! sign-in card a 6-digit message is checked against the sign-in page's magic code.
+//!
 //! Layout: this file owns the conversation loop ([`respond`]: what the bot does with one
 //! incoming activity, its memory, the escalation and its context); `bot/content.rs` what it
 //! says and understands (topics, intents, the greeting, fixed replies); `bot/commands.rs`
-//! the developer commands and the global variables.
+//! the developer commands and the global variables; `bot/rich.rs` the demo phrases and
+//! their messages, `bot/cards.rs` their cards, `bot/livestream.rs` the streamed answers,
+//! `bot/actions.rs` the answers to what the visitor posts back.
 //!
 //! The handoff vocabulary (event names, states, roles, the transcript attachment) is core's
 //! `handoff_core::handoff`, shared with the widget and the hub.
 //!
 //! Pure: no I/O, no clock, no ids. The store stamps ids, timestamps and the conversation on
-//! what this returns. Must not import axum or tokio.
+//! what this returns, and paces a [`Livestream`]'s pieces. Must not import axum or tokio.
 
 use std::collections::BTreeMap;
 
@@ -45,13 +54,22 @@ use handoff_core::handoff::{
 use handoff_core::survey::SurveyAnswers;
 use serde_json::{json, Value};
 
+pub mod actions;
+pub mod cards;
 mod commands;
 mod content;
+pub mod livestream;
+pub mod rich;
 #[cfg(test)]
 mod tests;
 
 pub use commands::*;
 pub use content::*;
+pub use livestream::Livestream;
+
+use crate::rich::set_field;
+use actions::{is_code, magic_code, posted_back_reply, SIGNED_IN_TEXT, WRONG_CODE_TEXT};
+use rich::{choices, demo_message, demo_phrase, Demo};
 
 /// The bot's account id (`from.id` of everything it sends).
 pub const BOT_ID: &str = "demo-bot";
@@ -78,6 +96,8 @@ pub struct BotState {
     /// Global variables set by `startConversation` and `pvaSetContext`, by name (so listed
     /// in key order). Only strings, numbers and booleans.
     pub variables: BTreeMap<String, Value>,
+    /// The sign-in card was sent and its magic code not yet typed.
+    pub signing_in: bool,
 }
 
 /// What the bot may read about the conversation besides its own state.
@@ -87,13 +107,34 @@ pub struct Context<'a> {
     pub conversation_id: &'a str,
     /// Every activity so far, including the incoming one (becomes the handoff transcript).
     pub history: &'a [Activity],
+    /// `http://host:port` of this server as the client reached it: the base of the URLs in
+    /// cards (pictures, files, pages), so the demo never leaves the machine.
+    pub origin: &'a str,
 }
 
-/// The bot's answer to one incoming activity: a `typing` activity followed by the replies,
-/// or nothing for activities it ignores (other events, typing, empty messages, its own).
-pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> Vec<Activity> {
+/// What the bot does with one incoming activity.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Turn {
+    /// Sent at once, in order: usually a `typing` activity and the answer; nothing for
+    /// activities the bot ignores (other events, typing, empty messages, its own).
+    pub replies: Vec<Activity>,
+    /// A streamed answer, sent after the replies with its pieces paced.
+    pub stream: Option<Livestream>,
+}
+
+impl From<Vec<Activity>> for Turn {
+    fn from(replies: Vec<Activity>) -> Self {
+        Turn {
+            replies,
+            stream: None,
+        }
+    }
+}
+
+/// The bot's answer to one incoming activity.
+pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> Turn {
     if incoming.from_id() == BOT_ID {
-        return Vec::new();
+        return Turn::default();
     }
     if incoming.is_event("startConversation") {
         state.answers = incoming
@@ -105,40 +146,50 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
         merge_variables(&mut state.variables, incoming.value.as_ref());
         state.fallbacks = 0;
         state.topics.push("Greeting".into());
-        return with_typing(incoming, vec![message(incoming, greeting(&state.answers))]);
+        let mut hello = message(incoming, greeting(&state.answers));
+        // A multiple-choice question, asked the way Copilot Studio asks one.
+        set_field(&mut hello, "suggestedActions", choices(incoming.from_id()));
+        return with_typing(incoming, vec![hello]).into();
     }
     if incoming.is_event(SET_CONTEXT_EVENT) {
         merge_variables(&mut state.variables, incoming.value.as_ref());
-        return Vec::new();
+        return Turn::default();
     }
     if incoming.is_event(STATUS_EVENT) {
-        return handoff_outcome(state, incoming);
+        return handoff_outcome(state, incoming).into();
+    }
+    if incoming.kind != "message" {
+        return Turn::default();
+    }
+    if let Some(reply) = posted_back_reply(incoming) {
+        state.fallbacks = 0;
+        return with_typing(incoming, vec![message(incoming, reply)]).into();
     }
     let text = incoming.text.as_deref().map(str::trim).unwrap_or_default();
-    if incoming.kind != "message" || text.is_empty() {
-        return Vec::new();
+    if text.is_empty() {
+        return Turn::default();
     }
-    match dev_command(text) {
-        // Only messages: a typing activity between them would be noise in the benchmark.
-        Some(DevCommand::Burst(count)) => {
-            return (1..=count)
-                .map(|i| message(incoming, burst_text(i, count)))
-                .collect();
-        }
-        Some(DevCommand::BurstUsage) => return vec![message(incoming, BURST_USAGE_TEXT.into())],
-        Some(DevCommand::Echo) => {
-            let said = text.trim_start().trim_start_matches(ECHO_COMMAND);
-            return vec![message(incoming, format!("echo: {said}"))];
-        }
-        None => {}
+    if let Some(replies) = dev_reply(incoming, text) {
+        return replies.into();
     }
     state.last_phrase = text.to_owned();
+    if state.signing_in && is_code(text) {
+        state.fallbacks = 0;
+        state.signing_in = text != magic_code(ctx.conversation_id);
+        let reply = if state.signing_in {
+            WRONG_CODE_TEXT
+        } else {
+            SIGNED_IN_TEXT
+        };
+        return with_typing(incoming, vec![message(incoming, reply.into())]).into();
+    }
     if is_context_question(text) {
         state.fallbacks = 0;
-        return with_typing(
-            incoming,
-            vec![message(incoming, context_text(&state.variables))],
-        );
+        let reply = message(incoming, context_text(&state.variables));
+        return with_typing(incoming, vec![reply]).into();
+    }
+    if let Some(demo) = demo_phrase(text) {
+        return show(state, incoming, ctx, demo);
     }
     match classify(text) {
         Intent::Escalate => escalate(state, incoming, ctx, Reason::Explicit),
@@ -157,6 +208,45 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> V
             }
         }
     }
+    .into()
+}
+
+/// The answer to a developer command, if `text` is one. They leave the conversation state
+/// alone.
+fn dev_reply(incoming: &Activity, text: &str) -> Option<Vec<Activity>> {
+    Some(match dev_command(text)? {
+        // Only messages: a typing activity between them would be noise in the benchmark.
+        DevCommand::Burst(count) => (1..=count)
+            .map(|i| message(incoming, burst_text(i, count)))
+            .collect(),
+        DevCommand::BurstUsage => vec![message(incoming, BURST_USAGE_TEXT.into())],
+        DevCommand::Echo => {
+            let said = text.trim_start().trim_start_matches(ECHO_COMMAND);
+            vec![message(incoming, format!("echo: {said}"))]
+        }
+    })
+}
+
+/// A rich-content demo: one message after `typing`, or a livestream (whose pieces are
+/// typing activities themselves).
+fn show(state: &mut BotState, incoming: &Activity, ctx: Context<'_>, demo: Demo) -> Turn {
+    state.fallbacks = 0;
+    state.topics.push(demo.topic());
+    if let Demo::Stream | Demo::StreamDeltas = demo {
+        let template = bot_activity(incoming, "typing");
+        return Turn {
+            replies: Vec::new(),
+            stream: Some(livestream::livestream(template, demo == Demo::StreamDeltas)),
+        };
+    }
+    state.signing_in |= demo == Demo::SignIn;
+    let shown = demo_message(
+        demo,
+        bot_activity(incoming, "message"),
+        ctx,
+        incoming.from_id(),
+    );
+    with_typing(incoming, vec![shown]).into()
 }
 
 /// The widget tells the bot how the handoff ended (only the visitor's side may say so).

@@ -1,10 +1,11 @@
 //! The live-agent console: the page at `/agent` and its JSON API under `/agent/api`.
 //!
-//! The page (`assets/console.*`, embedded with `include_str!`) is plain HTML, CSS and
-//! JavaScript with no external URLs; it polls the API about once a second. Tests and scripts
-//! act as agents through the same API. Handlers are thin: parse, call the [`crate::store`]
-//! (which runs the [`crate::hub`] state machine), answer JSON. Errors have the Direct Line
-//! shape `{"error": {"code", "message"}}` (see [`ConsoleError`]).
+//! The page (`assets/console.html`, its stylesheet and its JavaScript modules, embedded
+//! with `include_str!`) is plain HTML, CSS and JavaScript with no external URLs; it polls
+//! the API about once a second. Tests and scripts act as agents through the same API.
+//! Handlers are thin: parse, call the [`crate::store`] (which runs the [`crate::hub`] state
+//! machine), answer JSON. Errors have the Direct Line shape `{"error": {"code", "message"}}`
+//! (see [`ConsoleError`]).
 //!
 //! The API is documented in `docs/handoff.md` ("Agent console API"). Must not touch
 //! conversations other than through the store's agent methods.
@@ -20,12 +21,42 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoint::query;
 use crate::error::{ApiJson, AppError};
-use crate::hub::{AgentView, Detail, HubError, QueueEntry, Summary};
+use crate::hub::{AgentSends, AgentView, Detail, HubError, QueueEntry, Summary};
 use crate::AppState;
 
 const PAGE: &str = include_str!("../assets/console.html");
-const SCRIPT: &str = include_str!("../assets/console.js");
-const STYLE: &str = include_str!("../assets/console.css");
+
+/// The page's files: path, content type, content. The scripts are modules importing each
+/// other by these paths.
+pub const ASSETS: [(&str, &str, &str); 5] = [
+    (
+        "/agent/console.css",
+        CSS,
+        include_str!("../assets/console.css"),
+    ),
+    (
+        "/agent/console.js",
+        JS,
+        include_str!("../assets/console.js"),
+    ),
+    (
+        "/agent/console-api.js",
+        JS,
+        include_str!("../assets/console-api.js"),
+    ),
+    (
+        "/agent/console-lists.js",
+        JS,
+        include_str!("../assets/console-lists.js"),
+    ),
+    (
+        "/agent/console-view.js",
+        JS,
+        include_str!("../assets/console-view.js"),
+    ),
+];
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// Everything the page may load or call: itself, nothing else.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -52,7 +83,8 @@ impl ConsoleError {
                 HubError::EmptyName
                 | HubError::NameTooLong
                 | HubError::EmptyText
-                | HubError::TextTooLong => (StatusCode::BAD_REQUEST, "BadArgument"),
+                | HubError::TextTooLong
+                | HubError::BadChoices => (StatusCode::BAD_REQUEST, "BadArgument"),
                 HubError::UnknownAgent(_) => (StatusCode::NOT_FOUND, "UnknownAgent"),
                 HubError::UnknownHandoff(_) => (StatusCode::NOT_FOUND, "NotFound"),
                 HubError::NotYours => (StatusCode::FORBIDDEN, "Forbidden"),
@@ -82,15 +114,18 @@ pub fn routes() -> Router<AppState> {
         .route("/handoffs/{id}", get(detail))
         .route("/handoffs/{id}/accept", post(accept))
         .route("/handoffs/{id}/messages", post(send_message))
+        .route("/handoffs/{id}/choices", post(send_choices))
         .route("/handoffs/{id}/typing", post(send_typing))
         .route("/handoffs/{id}/end", post(end))
         .fallback(unknown_endpoint);
-    Router::new()
+    let mut router = Router::new()
         .route("/agent", get(page))
         .route("/agent/", get(page))
-        .route("/agent/console.js", get(script))
-        .route("/agent/console.css", get(style))
-        .nest("/agent/api", api)
+        .nest("/agent/api", api);
+    for (path, content_type, body) in ASSETS {
+        router = router.route(path, get(move || async move { asset(content_type, body) }));
+    }
+    router
 }
 
 async fn page() -> Response {
@@ -104,14 +139,6 @@ async fn page() -> Response {
         PAGE,
     )
         .into_response()
-}
-
-async fn script() -> Response {
-    asset("text/javascript; charset=utf-8", SCRIPT)
-}
-
-async fn style() -> Response {
-    asset("text/css; charset=utf-8", STYLE)
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -145,6 +172,15 @@ struct AgentBody {
 struct MessageBody {
     agent_id: String,
     text: String,
+}
+
+/// `{"agentId", "text", "choices"}` of a question with suggested actions.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChoicesBody {
+    agent_id: String,
+    text: String,
+    choices: Vec<String>,
 }
 
 /// `?agentId=` of a detail request.
@@ -214,7 +250,16 @@ async fn send_message(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, Some(&body.text))
+    agent_send(&state, &id, &body.agent_id, AgentSends::Message(&body.text))
+}
+
+async fn send_choices(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ChoicesBody>,
+) -> Result<Json<ResourceResponse>> {
+    let sends = AgentSends::Choices(&body.text, &body.choices);
+    agent_send(&state, &id, &body.agent_id, sends)
 }
 
 async fn send_typing(
@@ -222,18 +267,18 @@ async fn send_typing(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, None)
+    agent_send(&state, &id, &body.agent_id, AgentSends::Typing)
 }
 
-/// A message (`text`) or typing (`None`) from the agent; the id of the activity.
+/// A message, choices or typing from the agent; the id of the activity.
 fn agent_send(
     state: &AppState,
     handoff_id: &str,
     agent_id: &str,
-    text: Option<&str>,
+    sends: AgentSends<'_>,
 ) -> Result<Json<ResourceResponse>> {
     let now = state.clock.now();
-    let id = state.store.agent_send(handoff_id, agent_id, text, now)?;
+    let id = state.store.agent_send(handoff_id, agent_id, sends, now)?;
     Ok(Json(ResourceResponse { id }))
 }
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,8 +27,10 @@ use handoff_core::handoff::HandoffMode;
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
+use crate::bot::livestream::PACE;
 use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
+use crate::static_files::request_host;
 use crate::store::{Issued, Service};
 use crate::{faults, stream, AppState};
 
@@ -271,14 +273,43 @@ async fn post_activity(
     // Counted for `/_dev/stats` once accepted.
     let set_context =
         ep.service == Service::Bot && activity.is_event(crate::bot::SET_CONTEXT_EVENT);
-    let posted = state
-        .store
-        .post_activity(ep.service, &id, activity, default_user, now)?;
+    let origin = format!("http://{}", request_host(state, &headers));
+    let posted =
+        state
+            .store
+            .post_activity(ep.service, &id, activity, default_user, &origin, now)?;
     if set_context {
         state.stats.count_set_context();
     }
     arm_accept_timeouts(state, posted.new_handoffs);
+    deliver_paced(state, ep.service, id, posted.paced);
     Ok(Json(ResourceResponse { id: posted.id }))
+}
+
+/// Appends the rest of a livestream, one piece every [`PACE`] (tokio timers, so tests can
+/// pause and advance time). Stops if the conversation is gone.
+fn deliver_paced(
+    state: &AppState,
+    service: Service,
+    conversation_id: String,
+    pieces: Vec<Activity>,
+) {
+    if pieces.is_empty() {
+        return;
+    }
+    let store = std::sync::Arc::clone(&state.store);
+    let clock = state.clock.clone();
+    tokio::spawn(async move {
+        for piece in pieces {
+            tokio::time::sleep(PACE).await;
+            if store
+                .append_reply(service, &conversation_id, piece, clock.now())
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
 }
 
 async fn get_activities(
@@ -334,12 +365,7 @@ fn stream_url(
     issued: &Issued,
     watermark: Option<u64>,
 ) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| is_plain_host(h))
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("127.0.0.1:{}", ep.app.config.port));
+    let host = request_host(&ep.app, headers);
     let mut url = format!(
         "ws://{host}{}/conversations/{}/stream?t={}",
         ep.base(),

@@ -37,9 +37,12 @@ mod tests;
 mod views;
 mod wire;
 
+pub use agents::AgentSends;
 pub use views::{AgentView, Detail, QueueEntry, Summary};
 pub use wire::{agent_account, hub_account, queue_event, transcript_of, visitor_of};
-use wire::{status_event, string_at};
+use wire::{status_event, string_at, visitor_id_of};
+
+use crate::rich::{display_text, posted_by, PostedBy};
 
 /// `from.id` of the hub's own events.
 pub const HUB_ID: &str = "handoff-hub";
@@ -55,6 +58,10 @@ pub const VISITOR_TYPING_MS: Millis = 5_000;
 pub const MAX_NAME_CHARS: usize = 60;
 /// Longest agent message accepted.
 pub const MAX_TEXT_CHARS: usize = 4_000;
+/// Most suggested actions an agent offers at once.
+pub const MAX_CHOICES: usize = 6;
+/// Longest suggested action title.
+pub const MAX_CHOICE_CHARS: usize = 40;
 
 /// Where a handoff is in its life. The wire names are the console's `data-state` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +122,8 @@ pub enum HubError {
     EmptyText,
     #[error("The message is too long (at most {MAX_TEXT_CHARS} characters)")]
     TextTooLong,
+    #[error("Choices must be 1 to {MAX_CHOICES} titles of 1 to {MAX_CHOICE_CHARS} characters")]
+    BadChoices,
     #[error("No agent {0}; sign in again")]
     UnknownAgent(String),
     #[error("No handoff {0}")]
@@ -149,6 +158,7 @@ pub enum Sender {
 
 /// One message of the live part of a handoff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     /// The activity id in the visitor's conversation.
     pub id: String,
@@ -156,6 +166,18 @@ pub struct ChatMessage {
     pub text: String,
     /// ISO 8601.
     pub timestamp: String,
+    /// Visitor messages a card or suggested action posted (not typed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_by: Option<PostedBy>,
+    /// A messageBack's `displayText`: what the visitor saw instead of `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_text: Option<String>,
+    /// What a card action posted besides text (an Adaptive Card's input values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Agent messages: the suggested actions (imBack) offered with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -180,6 +202,10 @@ struct Handoff {
     /// Order of acceptance, for the agent's list.
     accepted_seq: u64,
     messages: Vec<ChatMessage>,
+    /// The visitor's account id: `to` of the suggested actions an agent sends. From the
+    /// initiate (bridge) or its transcript (relay), then from what the visitor posts.
+    #[serde(default)]
+    visitor_id: String,
     /// The `clientActivityID`s of the visitor messages recorded: a retried POST counts once.
     #[serde(default)]
     client_activity_ids: Vec<String>,
@@ -228,6 +254,7 @@ impl Hub {
             visitor: visitor_of(&context),
             last_topic: string_at(&context, "va_LastTopic"),
             transcript: transcript_of(initiate),
+            visitor_id: visitor_id_of(initiate),
             context,
             enqueued_at: now,
             agent: None,
@@ -259,15 +286,21 @@ impl Hub {
         match activity.kind.as_str() {
             "message" => {
                 let text = activity.text.as_deref().unwrap_or_default();
+                let value = activity.value.clone().filter(|v| !v.is_null());
                 let client_id = activity.client_activity_id();
                 let seen =
                     client_id.is_some_and(|c| handoff.client_activity_ids.iter().any(|s| s == c));
-                if !text.trim().is_empty() && !seen {
+                if (!text.trim().is_empty() || value.is_some()) && !seen {
+                    handoff.visitor_id = activity.from_id().to_owned();
                     handoff.messages.push(ChatMessage {
                         id: activity.id.clone().unwrap_or_default(),
                         from: Sender::Visitor,
                         text: text.to_owned(),
                         timestamp: activity.timestamp.clone().unwrap_or_else(|| iso8601(now)),
+                        posted_by: posted_by(activity),
+                        display_text: display_text(activity).map(str::to_owned),
+                        value,
+                        choices: Vec::new(),
                     });
                     handoff
                         .client_activity_ids

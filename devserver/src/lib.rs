@@ -11,7 +11,10 @@
 //!   hub state, under one lock; executes the hub's effects; saves itself after every change
 //!   when the server runs with `--state FILE`.
 //! - [`persist`]: the state file: load, atomic replace.
-//! - [`bot`]: the demo bot, pure functions.
+//! - [`bot`]: the demo bot, pure functions, with its rich-content demos.
+//! - [`rich`]: parts of rich activities both the bot and the hub's agents send.
+//! - [`demo_assets`]: `/demo-assets/...`, the pictures, file and pages the bot's cards
+//!   point at.
 //! - [`hub`]: handoffs, queue and agents, a pure state machine.
 //! - [`endpoint`]: which Direct Line endpoint a request is for (bot or hub), its mount
 //!   point, the caller of one conversation, the watermark query; what the next three share.
@@ -37,12 +40,14 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod copilot;
+pub mod demo_assets;
 pub mod directline;
 pub mod endpoint;
 pub mod error;
 pub mod faults;
 pub mod hub;
 pub mod persist;
+pub mod rich;
 pub mod static_files;
 pub mod store;
 pub mod stream;
@@ -131,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .route("/hub/api/token", get(directline::hub_page_token))
         .merge(copilot::routes())
         .merge(console::routes())
+        .merge(demo_assets::routes())
         .merge(faults::routes())
         .merge(static_files::routes(
             state.clone(),

@@ -16,8 +16,9 @@
 //! start are returned to the caller.
 //!
 //! Layout: this file holds the conversations, tokens and the visitor's side (post, read,
-//! subscribe); `store/agents.rs` the agent side of the hub (sign-in, queue, accept, send,
-//! end) and the execution of the hub's effects; `store/snapshot.rs` the state file's
+//! subscribe); `store/bot_turn.rs` the demo bot's turn (its replies, the handoff it
+//! starts, its paced livestream pieces); `store/agents.rs` the agent side of the hub
+//! (sign-in, queue, accept, send, end) and the execution of the hub's effects; `store/snapshot.rs` the state file's
 //! content (`--state FILE`: load at open, save after every change, under the lock).
 
 use std::collections::HashMap;
@@ -31,15 +32,17 @@ use handoff_core::time::{iso8601, Millis};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::bot::{self, BotState};
+use crate::bot::BotState;
 use crate::error::{AppError, Result};
 use crate::hub::Hub;
 use crate::persist::{PersistError, StateFile};
 
 use agents::apply;
+use bot_turn::bot_turn;
 use snapshot::encode;
 
 mod agents;
+mod bot_turn;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -67,6 +70,9 @@ pub struct Posted {
     pub id: String,
     /// Handoffs enqueued by this post, whose accept timers the caller starts.
     pub new_handoffs: Vec<String>,
+    /// The rest of a livestream the bot opened: the caller appends them one by one,
+    /// [`bot::livestream::PACE`] apart, with [`Store::append_reply`].
+    pub paced: Vec<Activity>,
 }
 
 /// An activity as appended, with its sequence number (its watermark).
@@ -289,13 +295,16 @@ impl Store {
 
     /// Stamps and appends a client's activity, lets whoever answers this conversation
     /// respond (the hub during a handoff, else the bot or the hub's intake), and returns the
-    /// id given to the client's activity. `default_user` becomes `from` when it is missing.
+    /// id given to the client's activity. `default_user` becomes `from` when it is missing;
+    /// `origin` (`http://host:port` as the client reached us) is where the bot's cards
+    /// point.
     pub fn post_activity(
         &self,
         service: Service,
         conversation_id: &str,
         mut activity: Activity,
         default_user: Option<ChannelAccount>,
+        origin: &str,
         now: Millis,
     ) -> Result<Posted> {
         let mut guard = self.lock();
@@ -319,34 +328,14 @@ impl Store {
         let visitor_sent = from_visitor(&incoming);
 
         let mut effects = Vec::new();
+        let mut paced = Vec::new();
         let handled_by_hub = visitor_sent
             .then(|| hub.visitor_activity(conversation_id, &incoming, now))
             .flatten();
         if let Some(hub_effects) = handled_by_hub {
             effects = hub_effects;
         } else if service == Service::Bot {
-            let ctx = bot::Context {
-                conversation_id,
-                history: &conversation.activities,
-            };
-            let replies = bot::respond(&mut conversation.bot, &incoming, ctx);
-            for reply in replies {
-                append(conversation, conversation_id, reply, now);
-                let appended = conversation.activities.last();
-                if let Some(initiate) = appended.filter(|a| a.is_event(INITIATE_EVENT)) {
-                    // Bridge conversations: the widget brings this handoff to the hub itself.
-                    if conversation.mode == HandoffMode::Relay {
-                        let handoff_id = format!("h{}", random_id(15));
-                        effects.extend(hub.enqueue(
-                            handoff_id,
-                            conversation_id,
-                            HandoffMode::Relay,
-                            initiate,
-                            now,
-                        ));
-                    }
-                }
-            }
+            (effects, paced) = bot_turn(conversation, conversation_id, hub, &incoming, origin, now);
         } else if visitor_sent && incoming.is_event(INITIATE_EVENT) {
             let handoff_id = format!("h{}", random_id(15));
             effects = hub.enqueue(
@@ -359,7 +348,11 @@ impl Store {
         }
         let new_handoffs = apply(&mut guard, effects, now);
         self.commit(&guard);
-        Ok(Posted { id, new_handoffs })
+        Ok(Posted {
+            id,
+            new_handoffs,
+            paced,
+        })
     }
 
     /// Activities after `watermark` (all when `None`), with the watermark of the last one.

@@ -1,13 +1,14 @@
 //! The live-agent console: the page at `/agent` and its API (`docs/handoff.md`, "Agent
 //! console API"), through `oneshot`: agents act on their own handoffs only, and every
-//! refusal is a JSON error.
+//! refusal is a JSON error; what a visitor's cards post back reaches the agent readable;
+//! agents send choices as suggested actions in both modes.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 
 use axum::http::{header, Method, StatusCode};
 use common::{assert_error, TestApp};
-use serde_json::json;
+use serde_json::{json, Value};
 
 // ---- agents ----------------------------------------------------------------------------
 
@@ -85,6 +86,96 @@ async fn console_api_errors_are_json() {
     assert_error(&empty, StatusCode::BAD_REQUEST, "BadArgument");
 }
 
+// ---- rich content ----------------------------------------------------------------------
+
+#[tokio::test]
+async fn card_submissions_reach_the_agent_as_values_marked_by_kind() {
+    let app = TestApp::new();
+    let (ada, handoff) = app.relay_visitor("Ada", "Lovelace").await;
+    let alex = app.agent("Alex").await;
+    app.accept(&handoff, &alex).await;
+    let from = json!({"id": "dl_visitor"});
+    let submitted = json!({"type": "message", "from": from, "replyToId": "c|0000009",
+        "channelData": {"postBack": true}, "value": {"actionSubmitId": "Submit", "name": "Ann"}});
+    app.post_as(&ada, submitted).await;
+    let post_back = json!({"type": "message", "from": from, "text": "call me back",
+        "channelData": {"postBack": true}});
+    app.post_as(&ada, post_back).await;
+    let message_back = json!({"type": "message", "from": from, "text": "rate 5",
+        "value": {"rating": 5}, "channelData": {"messageBack": {"displayText": "★★★★★"}}});
+    app.post_as(&ada, message_back).await;
+    app.post_as(&ada, common::message("typed")).await;
+
+    let detail = app.detail(&handoff, &alex).await.ok();
+    let messages = detail["messages"].as_array().unwrap();
+    let seen: Vec<Value> = messages
+        .iter()
+        .map(|m| json!([m["postedBy"], m["text"], m["value"], m["displayText"]]))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            json!(["postBack", "", {"actionSubmitId": "Submit", "name": "Ann"}, null]),
+            json!(["postBack", "call me back", null, null]),
+            json!(["messageBack", "rate 5", {"rating": 5}, "★★★★★"]),
+            json!([null, "typed", null, null]),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn agents_send_choices_as_suggested_actions_in_both_modes() {
+    let app = TestApp::new();
+    let alex = app.agent("Alex").await;
+    for bridge in [false, true] {
+        let (visitor, handoff) = if bridge {
+            app.bridge_visitor("Ada", "Lovelace").await
+        } else {
+            app.relay_visitor("Bo", "Berg").await
+        };
+        app.accept(&handoff, &alex).await;
+        let body = json!({"text": "Did that help?", "choices": [" Yes ", "No"]});
+        let sent = app.agent_post(&handoff, "choices", &alex, body).await.ok();
+
+        let history = app.history(&visitor).await;
+        let question = history.iter().find(|a| a["id"] == sent["id"]).unwrap();
+        assert_eq!(question["type"], "message");
+        assert_eq!(question["text"], "Did that help?");
+        assert_eq!(question["from"]["id"], format!("agent:{alex}"));
+        // `to`: the visitor, as their own activities name them.
+        let visitor_id = &history
+            .iter()
+            .rev()
+            .find(|a| a["from"]["role"] == "user")
+            .unwrap()["from"]["id"];
+        assert_eq!(
+            question["suggestedActions"],
+            json!({"to": [visitor_id], "actions": [
+                {"type": "imBack", "title": "Yes", "value": "Yes"},
+                {"type": "imBack", "title": "No", "value": "No"}]})
+        );
+        let detail = app.detail(&handoff, &alex).await.ok();
+        let recorded = detail["messages"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(recorded["choices"], json!(["Yes", "No"]));
+
+        for choices in [
+            json!([]),
+            json!(["  "]),
+            json!(vec!["a"; 7]),
+            json!(["x".repeat(41)]),
+        ] {
+            let body = json!({"text": "Pick one", "choices": choices});
+            let refused = app.agent_post(&handoff, "choices", &alex, body).await;
+            assert_error(&refused, StatusCode::BAD_REQUEST, "BadArgument");
+        }
+    }
+}
+
 // ---- the console page ------------------------------------------------------------------
 
 #[tokio::test]
@@ -110,17 +201,35 @@ async fn agent_console_page_is_served_self_contained() {
         assert!(html.contains(needle), "{needle}");
     }
 
-    let script = app.get("/agent/console.js").await;
-    assert_eq!(script.status, StatusCode::OK);
-    assert!(script.content_type().starts_with("text/javascript"));
-    let css = app.get("/agent/console.css").await;
-    assert!(css.content_type().starts_with("text/css"));
-    let js = script.json.as_str().unwrap();
-    assert!(
-        !js.contains(".innerHTML"),
-        "untrusted text never goes through innerHTML"
-    );
-    for asset in [html, js, css.json.as_str().unwrap()] {
+    let mut assets = vec![html.to_owned()];
+    for (path, content_type, _) in devserver::console::ASSETS {
+        let asset = app.get(path).await;
+        assert_eq!(asset.status, StatusCode::OK, "{path}");
+        assert_eq!(asset.content_type(), content_type, "{path}");
+        assets.push(asset.json.as_str().unwrap().to_owned());
+    }
+    assert!(html.contains("<script type=\"module\" src=\"/agent/console.js\">"));
+    for asset in &assets {
+        // Untrusted text never goes through innerHTML (nor its relatives).
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
+            assert!(!asset.contains(sink), "{sink}");
+        }
         assert!(!asset.contains("http://") && !asset.contains("https://"));
+    }
+    // Every module the scripts import is served.
+    for asset in &assets[1..] {
+        for import in asset.split("from \"./").skip(1) {
+            let file = import.split('"').next().unwrap();
+            let path = format!("/agent/{file}");
+            assert!(
+                devserver::console::ASSETS.iter().any(|(p, ..)| *p == path),
+                "{path}"
+            );
+        }
     }
 }

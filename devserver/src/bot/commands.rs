@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::actions::listed;
+
 /// The developer command that makes the bot send many messages at once.
 pub const BURST_COMMAND: &str = "/burst";
 /// Largest N `/burst N` accepts.
@@ -96,12 +98,5 @@ pub fn context_text(variables: &BTreeMap<String, Value>) -> String {
     if variables.is_empty() {
         return NO_CONTEXT_TEXT.to_owned();
     }
-    let listed: Vec<String> = variables
-        .iter()
-        .map(|(key, value)| match value {
-            Value::String(s) => format!("{key} = {s}"),
-            other => format!("{key} = {other}"),
-        })
-        .collect();
-    format!("I know: {}", listed.join(", "))
+    format!("I know: {}", listed(variables))
 }

@@ -5,7 +5,8 @@ use handoff_core::survey::SurveyAnswers;
 
 /// Reply to a message no topic understood.
 pub const FALLBACK_TEXT: &str = "Sorry, I didn't understand that. You can ask about opening \
-     hours, order status or password reset, or ask to talk to a person.";
+     hours, order status or password reset, or ask to talk to a person. Say \"help\" to see \
+     what else I can show.";
 /// Message sent just before the `handoff.initiate` event.
 pub const ESCALATION_TEXT: &str = "Let me connect you with someone who can help.";
 /// Reply to `handoff.status` completed: the visitor is back from the agent.

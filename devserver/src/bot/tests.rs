@@ -32,8 +32,9 @@ fn send(state: &mut BotState, history: &mut Vec<Activity>, activity: Activity) -
     let ctx = Context {
         conversation_id: "c",
         history,
+        origin: "http://127.0.0.1:8080",
     };
-    let replies = respond(state, &activity, ctx);
+    let replies = respond(state, &activity, ctx).replies;
     history.extend(replies.iter().cloned());
     replies
 }

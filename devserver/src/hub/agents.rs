@@ -1,6 +1,6 @@
-//! The agent's side of the hub: signing in, accepting a waiting visitor, the messages and
-//! typing an agent sends, ending the conversation; and the checks that an agent acts only on
-//! the handoffs they accepted.
+//! The agent's side of the hub: signing in, accepting a waiting visitor, the messages,
+//! choices (suggested actions) and typing an agent sends, ending the conversation; and the
+//! checks that an agent acts only on the handoffs they accepted.
 
 use handoff_core::activity::Activity;
 use handoff_core::handoff::ACCEPTED;
@@ -9,8 +9,20 @@ use serde_json::json;
 use super::wire::{agent_event, status_event};
 use super::{
     Agent, AgentRef, AgentView, ChatMessage, Effect, Handoff, HandoffState, Hub, HubError, Result,
-    Sender, MAX_NAME_CHARS, MAX_TEXT_CHARS,
+    Sender, MAX_CHOICES, MAX_CHOICE_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
 };
+use crate::rich::{im_back, set_field, suggested_actions};
+
+/// What an agent sends into the visitor's conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentSends<'a> {
+    /// A message.
+    Message(&'a str),
+    /// A message with suggested actions: one imBack per choice, for the visitor only.
+    Choices(&'a str, &'a [String]),
+    /// A typing activity.
+    Typing,
+}
 
 impl Hub {
     /// Signs an agent in under `id` (drawn by the caller).
@@ -65,46 +77,63 @@ impl Hub {
         Ok(effects)
     }
 
-    /// Checks that `agent_id` may act in `handoff_id` now, and builds the activity it sends
-    /// (`message` with `text`, or `typing`): the conversation to append to, and the activity.
+    /// Checks that `agent_id` may act in `handoff_id` now, and builds the activity it sends:
+    /// the conversation to append to, and the activity.
     pub fn agent_activity(
         &self,
         handoff_id: &str,
         agent_id: &str,
-        text: Option<&str>,
+        sends: AgentSends<'_>,
     ) -> Result<(String, Activity)> {
         let agent = self.agent_ref(agent_id)?;
         let handoff = self.own_handoff(handoff_id, agent_id)?;
         if handoff.state != HandoffState::Engaged {
             return Err(HubError::Ended(handoff.state));
         }
-        let activity = match text {
-            Some(text) => {
-                let text = text.trim();
-                if text.is_empty() {
-                    return Err(HubError::EmptyText);
+        let activity = match sends {
+            AgentSends::Message(text) => agent_message(&agent, text)?,
+            AgentSends::Choices(text, choices) => {
+                let fits = |c: &String| (1..=MAX_CHOICE_CHARS).contains(&c.trim().chars().count());
+                if choices.is_empty() || choices.len() > MAX_CHOICES || !choices.iter().all(fits) {
+                    return Err(HubError::BadChoices);
                 }
-                if text.chars().count() > MAX_TEXT_CHARS {
-                    return Err(HubError::TextTooLong);
-                }
-                let mut message = agent_event("message", &agent);
-                message.text = Some(text.to_owned());
-                message.text_format = Some("plain".into());
+                let mut message = agent_message(&agent, text)?;
+                let actions = choices.iter().map(|c| im_back(c.trim())).collect();
+                set_field(
+                    &mut message,
+                    "suggestedActions",
+                    suggested_actions(&handoff.visitor_id, actions),
+                );
                 message
             }
-            None => agent_event("typing", &agent),
+            AgentSends::Typing => agent_event("typing", &agent),
         };
         Ok((handoff.conversation_id.clone(), activity))
     }
 
     /// Records an agent message once the store appended it (`id` is its activity id).
     pub fn record_agent_message(&mut self, handoff_id: &str, id: String, activity: &Activity) {
+        let choices = activity
+            .extra
+            .get("suggestedActions")
+            .map_or_else(Vec::new, |s| {
+                s["actions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a["title"].as_str().map(str::to_owned))
+                    .collect()
+            });
         if let Some(handoff) = self.handoffs.get_mut(handoff_id) {
             handoff.messages.push(ChatMessage {
                 id,
                 from: Sender::Agent,
                 text: activity.text.clone().unwrap_or_default(),
                 timestamp: activity.timestamp.clone().unwrap_or_default(),
+                posted_by: None,
+                display_text: None,
+                value: None,
+                choices,
             });
         }
     }
@@ -138,4 +167,19 @@ impl Hub {
             Err(HubError::NotYours)
         }
     }
+}
+
+/// An agent's plain-text message, `text` trimmed and checked.
+fn agent_message(agent: &AgentRef, text: &str) -> Result<Activity> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(HubError::EmptyText);
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(HubError::TextTooLong);
+    }
+    let mut message = agent_event("message", agent);
+    message.text = Some(text.to_owned());
+    message.text_format = Some("plain".into());
+    Ok(message)
 }

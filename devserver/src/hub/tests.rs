@@ -144,7 +144,7 @@ fn visitor_messages_are_recorded_once_and_end_closes_silently() {
         }]
     );
     assert_eq!(
-        hub.agent_activity("h1", "a1", Some("hello")),
+        hub.agent_activity("h1", "a1", AgentSends::Message("hello")),
         Err(HubError::Ended(HandoffState::VisitorEnded))
     );
     assert!(hub.visitor_activity("c1", &first, 6).is_none());

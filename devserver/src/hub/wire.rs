@@ -4,7 +4,9 @@
 //! builders and readers of activities; no state.
 
 use handoff_core::activity::{Activity, ChannelAccount};
-use handoff_core::handoff::{is_transcript, BOT_ROLE, QUEUE_EVENT, STATUS_EVENT};
+use handoff_core::handoff::{
+    from_visitor, is_transcript, BOT_ROLE, QUEUE_EVENT, STATUS_EVENT, USER_ROLE,
+};
 use handoff_core::survey::SurveyAnswers;
 use serde_json::{json, Value};
 
@@ -37,6 +39,21 @@ pub fn transcript_of(initiate: &Activity) -> Vec<Value> {
         .iter()
         .filter(|a| is_transcript(a))
         .find_map(|a| a.content.as_ref()?.get("activities")?.as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// The visitor's account id as a `handoff.initiate` tells it: its sender when the visitor
+/// posted it (bridge), else the last user in its transcript (relay: the bot posted it).
+pub(super) fn visitor_id_of(initiate: &Activity) -> String {
+    if from_visitor(initiate) {
+        return initiate.from_id().to_owned();
+    }
+    transcript_of(initiate)
+        .iter()
+        .rev()
+        .map(|a| &a["from"])
+        .find(|from| from["role"] == USER_ROLE)
+        .map(|from| string_at(from, "id"))
         .unwrap_or_default()
 }
 

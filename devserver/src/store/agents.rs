@@ -6,7 +6,7 @@
 use handoff_core::time::Millis;
 
 use super::{append, random_id, Inner, Store};
-use crate::hub::{self, AgentView, Detail, Effect, Hub, HubError, QueueEntry, Summary};
+use crate::hub::{self, AgentSends, AgentView, Detail, Effect, Hub, HubError, QueueEntry, Summary};
 
 impl Store {
     /// Signs an agent in.
@@ -43,17 +43,17 @@ impl Store {
         self.lock().hub.detail(handoff_id, agent_id, now)
     }
 
-    /// The agent sends `text` (a message) or `None` (typing) into the visitor's
-    /// conversation; the id of the appended activity.
+    /// The agent sends a message, choices or typing into the visitor's conversation; the id
+    /// of the appended activity.
     pub fn agent_send(
         &self,
         handoff_id: &str,
         agent_id: &str,
-        text: Option<&str>,
+        sends: AgentSends<'_>,
         now: Millis,
     ) -> hub::Result<String> {
         let mut guard = self.lock();
-        let (conversation_id, activity) = guard.hub.agent_activity(handoff_id, agent_id, text)?;
+        let (conversation_id, activity) = guard.hub.agent_activity(handoff_id, agent_id, sends)?;
         let Inner {
             conversations, hub, ..
         } = &mut *guard;
@@ -61,7 +61,7 @@ impl Store {
             .get_mut(&conversation_id)
             .ok_or_else(|| HubError::UnknownHandoff(handoff_id.into()))?;
         let id = append(conversation, &conversation_id, activity, now);
-        if text.is_some() {
+        if sends != AgentSends::Typing {
             if let Some(appended) = conversation.activities.last() {
                 hub.record_agent_message(handoff_id, id.clone(), appended);
             }

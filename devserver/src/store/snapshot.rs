@@ -112,6 +112,13 @@ struct BotRecord<'a> {
     /// Absent in files written before global variables existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     variables: Cow<'a, BTreeMap<String, Value>>,
+    /// Absent in files written before the sign-in demo existed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    signing_in: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 impl<'a> ConversationRecord<'a> {
@@ -129,6 +136,7 @@ impl<'a> ConversationRecord<'a> {
                 topics: Cow::Borrowed(&c.bot.topics),
                 last_phrase: Cow::Borrowed(&c.bot.last_phrase),
                 variables: Cow::Borrowed(&c.bot.variables),
+                signing_in: c.bot.signing_in,
             },
             activities: Cow::Borrowed(if with_activities { &c.activities } else { &[] }),
         }
@@ -211,6 +219,7 @@ impl<'a> Snapshot<'a> {
                     topics: c.bot.topics.into_owned(),
                     last_phrase: c.bot.last_phrase.into_owned(),
                     variables: c.bot.variables.into_owned(),
+                    signing_in: c.bot.signing_in,
                 };
                 let activities = c.activities.into_owned();
                 let log_json = activities
@@ -267,7 +276,7 @@ mod tests {
             ..Activity::default()
         };
         store
-            .post_activity(Service::Bot, &conv, start, None, 5)
+            .post_activity(Service::Bot, &conv, start, None, "", 5)
             .unwrap();
         let set_context = Activity {
             kind: "event".into(),
@@ -276,16 +285,23 @@ mod tests {
             ..Activity::default()
         };
         store
-            .post_activity(Service::Bot, &conv, set_context, None, 6)
+            .post_activity(Service::Bot, &conv, set_context, None, "", 6)
             .unwrap();
         for text in ["opening hours", "bananas"] {
             store
-                .post_activity(Service::Bot, &conv, message(text), None, 10)
+                .post_activity(Service::Bot, &conv, message(text), None, "", 10)
                 .unwrap();
         }
         let relay = bot_conversation(&store, HandoffMode::Relay);
         store
-            .post_activity(Service::Bot, &relay, message("a human please"), None, 20)
+            .post_activity(
+                Service::Bot,
+                &relay,
+                message("a human please"),
+                None,
+                "",
+                20,
+            )
             .unwrap();
         store.register_agent("Alex").unwrap();
         store.create_conversation(Service::Hub, HandoffMode::Bridge, None, 30);
@@ -325,7 +341,7 @@ mod tests {
             while activities < target {
                 let text = format!("opening hours {activities}");
                 memory
-                    .post_activity(Service::Bot, &conv, message(&text), None, 0)
+                    .post_activity(Service::Bot, &conv, message(&text), None, "", 0)
                     .unwrap();
                 activities += 3;
             }

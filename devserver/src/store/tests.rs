@@ -14,7 +14,7 @@ pub(super) fn message(text: &str) -> Activity {
 /// Posts `activity` to a bot conversation at time 0, as its user.
 fn say(store: &Store, conv: &str, activity: Activity) -> Posted {
     store
-        .post_activity(Service::Bot, conv, activity, None, 0)
+        .post_activity(Service::Bot, conv, activity, None, "", 0)
         .unwrap()
 }
 
@@ -60,6 +60,7 @@ fn tokens_and_conversations_belong_to_one_service() {
             &issued.conversation_id,
             message("opening hours"),
             None,
+            "",
             0,
         )
         .unwrap();
@@ -154,7 +155,7 @@ fn a_new_token_lifetime_applies_to_tokens_issued_afterwards() {
 fn unknown_conversation_is_not_found() {
     let store = Store::new(Duration::from_secs(60));
     assert_eq!(
-        store.post_activity(Service::Bot, "nope", message("hi"), None, 0),
+        store.post_activity(Service::Bot, "nope", message("hi"), None, "", 0),
         Err(AppError::ConversationNotFound("nope".into()))
     );
 }

@@ -187,6 +187,20 @@ impl TestApp {
         self.call(Method::GET, uri, None, None).await
     }
 
+    /// `GET uri` without credentials: status, content type and the raw body (files).
+    pub async fn get_bytes(&self, uri: &str) -> (StatusCode, String, Vec<u8>) {
+        let response = self
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map_or(String::new(), |v| v.to_str().unwrap().to_owned());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, content_type, bytes.to_vec())
+    }
+
     /// `GET uri` without credentials, from a client that reached the server as `host`.
     pub async fn get_via(&self, host: &str, uri: &str) -> Reply {
         let request = Request::get(uri)
@@ -371,6 +385,19 @@ pub fn texts_from<'a>(history: &'a [Value], from_id: &str) -> Vec<&'a str> {
         .iter()
         .filter(|a| a["type"] == "message" && a["from"]["id"] == from_id)
         .filter_map(|a| a["text"].as_str())
+        .collect()
+}
+
+/// The activities of `history` that answer the activity `id` (`replyToId`), in order.
+pub fn replies_to<'a>(history: &'a [Value], id: &str) -> Vec<&'a Value> {
+    history.iter().filter(|a| a["replyToId"] == id).collect()
+}
+
+/// The `type` of every item of `items` (activities, card elements, actions).
+pub fn types<'a>(items: impl IntoIterator<Item = &'a Value>) -> Vec<&'a str> {
+    items
+        .into_iter()
+        .map(|item| item["type"].as_str().unwrap())
         .collect()
 }
 
