@@ -25,7 +25,7 @@ async fn a_message_with_only_a_card_shows_the_cards_title_instead_of_vanishing()
         "the visitor's message and the card: {shown:?}"
     );
     send_message(&shadow, "form").await;
-    wait_for_message(&shadow, "Book a table").await;
+    wait_for_message(&shadow, "Please fill in this form.").await;
     assert!(
         !messages(&shadow).await.iter().any(|m| m.is_empty()),
         "no empty bubble"
