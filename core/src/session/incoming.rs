@@ -31,6 +31,7 @@ impl Session {
         }
         count
     }
+
     /// The next regular poll, when the channel is polling and no read is out (that one's
     /// answer goes on polling).
     pub(super) fn poll(
