@@ -13,47 +13,43 @@ use crate::{wait_until, WAIT};
 /// WebDriver key code for Enter.
 pub const ENTER: &str = "\u{E007}";
 
-/// The button whose accessible name (aria-label or text) contains `name`, case-insensitive.
+/// The button whose accessible name (aria-label or text) contains `name`, case-insensitive,
+/// once it shows (a view may change on the next animation frame, as a person sees it).
 pub async fn button(shadow: &ShadowRoot, name: &str) -> Element {
     let wanted = name.to_lowercase();
-    for el in shadow
-        .find_all(Locator::Css("button"))
-        .await
-        .expect("buttons")
-    {
-        let label = match el.attr("aria-label").await.ok().flatten() {
-            Some(label) => label,
-            None => el.text().await.unwrap_or_default(),
-        };
-        if label.to_lowercase().contains(&wanted) {
-            return el;
+    crate::wait_for(&format!("a button named {name:?}"), || async {
+        for el in shadow.find_all(Locator::Css("button")).await.ok()? {
+            let label = match el.attr("aria-label").await.ok().flatten() {
+                Some(label) => label,
+                None => el.text().await.unwrap_or_default(),
+            };
+            if label.to_lowercase().contains(&wanted) {
+                return Some(el);
+            }
         }
-    }
-    panic!("no button named {name:?}");
+        None
+    })
+    .await
 }
 
-/// The form control whose visible label starts with `label`.
+/// The form control whose visible label starts with `label`, once it shows.
 pub async fn field(shadow: &ShadowRoot, label: &str) -> Element {
-    for el in shadow
-        .find_all(Locator::Css("label"))
-        .await
-        .expect("labels")
-    {
-        let text = el
-            .prop("textContent")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        if text.trim().starts_with(label) {
-            let id = el.attr("for").await.ok().flatten().expect("label has for");
-            return shadow
-                .find(Locator::Css(&format!("#{id}")))
+    crate::wait_for(&format!("a field labelled {label:?}"), || async {
+        for el in shadow.find_all(Locator::Css("label")).await.ok()? {
+            let text = el
+                .prop("textContent")
                 .await
-                .expect("labelled control");
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if text.trim().starts_with(label) {
+                let id = el.attr("for").await.ok().flatten()?;
+                return shadow.find(Locator::Css(&format!("#{id}"))).await.ok();
+            }
         }
-    }
-    panic!("no field labelled {label:?}");
+        None
+    })
+    .await
 }
 
 /// Texts of the transcript messages and notices, in order.
