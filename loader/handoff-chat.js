@@ -115,8 +115,12 @@
   // The launcher's name in each language with a locales/ module, by primary subtag. The
   // build fills it in from locales/*.js (scripts/loader-labels.mjs); unbuilt, it is empty.
   var labels = { "@launcher-labels": "" };
+  // Own keys only: a page's `data-locale="constructor"` must not reach Object.prototype.
+  function label(lang) {
+    return Object.prototype.hasOwnProperty.call(labels, lang) ? labels[lang] : undefined;
+  }
   launcher.setAttribute("aria-label", attributes.launcherLabel ||
-    labels[(attributes.locale || locale).split(/[-_]/)[0].toLowerCase()] || "Open chat");
+    label((attributes.locale || locale).split(/[-_]/)[0].toLowerCase()) || "Open chat");
   launcher.setAttribute("aria-expanded", "false");
   var svgNs = "http://www.w3.org/2000/svg";
   var icon = document.createElementNS(svgNs, "svg");
@@ -134,7 +138,7 @@
   // fetched alongside the wasm.
   var lang = (attributes.locale || locale).split(/[-_]/)[0].toLowerCase();
   function translation() {
-    if (!labels[lang]) return Promise.resolve(undefined);
+    if (!label(lang)) return Promise.resolve(undefined);
     return import(base + "locales/" + lang + ".js").then(function (module) {
       return [lang].concat(module.default);
     }, function (error) {

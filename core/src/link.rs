@@ -220,7 +220,9 @@ impl Link {
     /// watermark.
     /// A queued activity whose echo is among them already reached the server (a POST that
     /// failed on the way back, or one sent before a reload): it is dropped, not sent again.
-    pub fn fresh(&mut self, set: ActivitySet) -> Vec<Activity> {
+    /// Only the visitor's own activities (sent by `user_id`) acknowledge a queued one: a bot
+    /// repeating a clientActivityID must not swallow the visitor's message.
+    pub fn fresh(&mut self, set: ActivitySet, user_id: &str) -> Vec<Activity> {
         if set.watermark.is_some() {
             self.watermark = set.watermark;
         }
@@ -229,7 +231,10 @@ impl Link {
             .into_iter()
             .filter(|a| self.seen.insert(dedupe_key(a)))
             .collect();
-        for echoed in fresh.iter().filter_map(Activity::client_activity_id) {
+        let own = fresh
+            .iter()
+            .filter(|a| crate::transcript::sent_by_visitor(a, user_id));
+        for echoed in own.filter_map(Activity::client_activity_id) {
             self.outbox
                 .retain(|o| o.activity.client_activity_id() != Some(echoed));
         }
@@ -275,8 +280,10 @@ mod tests {
     use serde_json::json;
 
     fn message(client_id: &str) -> Activity {
-        serde_json::from_value(json!({"type": "message", "text": client_id,
-            "channelData": {"clientActivityID": client_id}}))
+        serde_json::from_value(
+            json!({"type": "message", "text": client_id, "from": {"id": "me"},
+            "channelData": {"clientActivityID": client_id}}),
+        )
         .unwrap()
     }
 
@@ -382,8 +389,8 @@ mod tests {
                 .collect(),
             watermark: Some(w.into()),
         };
-        assert_eq!(link.fresh(set(&["c|1", "c|2"], "2")).len(), 2);
-        let again = link.fresh(set(&["c|2", "c|3"], "3"));
+        assert_eq!(link.fresh(set(&["c|1", "c|2"], "2"), "me").len(), 2);
+        let again = link.fresh(set(&["c|2", "c|3"], "3"), "me");
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id.as_deref(), Some("c|3"));
         assert_eq!(link.watermark.as_deref(), Some("3"));
@@ -402,17 +409,16 @@ mod tests {
                 .collect(),
             watermark: None,
         };
-        let first = link.fresh(set(&[
-            (None, "a"),
-            (Some("same"), "b"),
-            (Some("same"), "c"),
-        ]));
+        let first = link.fresh(
+            set(&[(None, "a"), (Some("same"), "b"), (Some("same"), "c")]),
+            "me",
+        );
         assert_eq!(
             first.len(),
             3,
             "a shared id does not hide a different message"
         );
-        let replay = link.fresh(set(&[(None, "a"), (Some("same"), "c"), (None, "d")]));
+        let replay = link.fresh(set(&[(None, "a"), (Some("same"), "c"), (None, "d")]), "me");
         assert_eq!(replay.len(), 1, "replays are dropped, new content kept");
         assert_eq!(replay[0].text.as_deref(), Some("d"));
         assert_eq!(link.watermark, None, "no watermark given: none kept");
@@ -428,10 +434,15 @@ mod tests {
         assert_eq!(link.next_post(), None, "held while resuming");
         let mut echo = message("a");
         echo.id = Some("c|5".into());
-        link.fresh(ActivitySet {
-            activities: vec![echo],
-            watermark: Some("5".into()),
-        });
+        let mut hostile = message("b");
+        hostile.from = None;
+        link.fresh(
+            ActivitySet {
+                activities: vec![echo, hostile],
+                watermark: Some("5".into()),
+            },
+            "me",
+        );
         link.resuming = false;
         let (_, next) = link.next_post().unwrap();
         assert_eq!(

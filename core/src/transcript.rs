@@ -68,8 +68,7 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
     {
         return None;
     }
-    // Their own id counts too: a service may echo what they sent without a role.
-    let visitor = activity.from_id() == user_id || from_visitor(activity);
+    let visitor = sent_by_visitor(activity, user_id);
     Some(Kind::Message(if visitor {
         Author::Visitor
     } else if agent_of(activity).is_some() {
@@ -77,6 +76,12 @@ pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
     } else {
         Author::Bot
     }))
+}
+
+/// Whether the visitor sent `activity`: their role, or their own id (a service may echo
+/// what they sent without a role).
+pub fn sent_by_visitor(activity: &Activity, user_id: &str) -> bool {
+    activity.from_id() == user_id || from_visitor(activity)
 }
 
 /// One line of the transcript.
@@ -167,7 +172,10 @@ impl Transcript {
         {
             return false;
         }
-        if let Some(client_id) = activity.client_activity_id() {
+        // Only the visitor's own echo confirms their message (a bot may repeat the id).
+        let own = sent_by_visitor(activity, user_id);
+        let client_id = activity.client_activity_id().filter(|_| own);
+        if let Some(client_id) = client_id {
             if let Some(entry) = self.entries.iter_mut().find(|e| e.key == client_id) {
                 entry.id = id;
                 entry.delivery = Delivery::Sent;
@@ -177,8 +185,7 @@ impl Transcript {
                 return true;
             }
         }
-        let key = activity
-            .client_activity_id()
+        let key = client_id
             .map(str::to_owned)
             .or_else(|| id.clone())
             .unwrap_or_else(|| format!("anon-{}", self.entries.len()));

@@ -8,8 +8,8 @@
 use e2e::agent::ApiAgent;
 use e2e::cdp::Cdp;
 use e2e::{
-    button, field, send_message, submit_survey, wait_for_message, wait_for_panel, wait_until,
-    Harness, ADA_REQUIRED,
+    button, field, send_message, submit_survey, wait_for, wait_for_message, wait_for_panel,
+    wait_until, Harness, ADA_REQUIRED,
 };
 use fantoccini::elements::ShadowRoot;
 use fantoccini::Locator;
@@ -374,4 +374,28 @@ async fn a_bad_attribute_shows_a_readable_error_and_the_page_keeps_working() {
     assert!(error.contains("data-case-number-pattern"), "{error}");
     // The page's own script still runs.
     assert_eq!(h.js("return 1 + 1").await, json!(2));
+}
+
+#[tokio::test]
+async fn a_locale_naming_an_object_property_labels_the_launcher_in_english() {
+    let h = Harness::start(&[]).await;
+    // Read at once: the loader's own launcher is there until the widget has loaded.
+    h.client
+        .goto(&format!(
+            "{}/options.html?locale=constructor",
+            h.url.trim_end_matches('/')
+        ))
+        .await
+        .unwrap();
+    let label = "const host = document.querySelector('[data-handoff-chat]');
+        const launcher = host && host.shadowRoot.querySelector('.hc-launcher');
+        return launcher ? launcher.getAttribute('aria-label') : null;";
+    let read = wait_for("the launcher", || async {
+        h.js(label).await.as_str().map(str::to_owned)
+    })
+    .await;
+    assert_eq!(read, "Open chat");
+    let shadow = h.widget().await;
+    button(&shadow, "Open chat").await;
+    h.finish().await;
 }

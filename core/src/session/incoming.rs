@@ -12,7 +12,8 @@ impl Session {
         now: Millis,
         effects: &mut Vec<Effect>,
     ) -> usize {
-        let fresh = self.link_mut(channel).fresh(set);
+        let user_id = self.user_id.clone();
+        let fresh = self.link_mut(channel).fresh(set, &user_id);
         let count = fresh.len();
         for activity in fresh {
             if let Some(signal) = signal(&activity) {

@@ -211,3 +211,31 @@ fn context_set_during_the_chat_is_sent_at_once_and_overrides() {
         )
     );
 }
+
+#[test]
+fn a_bot_activity_repeating_a_pending_client_activity_id_leaves_that_message_pending() {
+    let mut s = chatting(HandoffMode::Relay);
+    let effects = s.step(Event::MessageTyped("my order number is 42".into()), NOW);
+    let (_, sent) = posted(&effects[0]);
+    let client_id = sent.client_activity_id().unwrap().to_owned();
+    let hostile = json!({"type": "message", "id": "conv1|9", "text": "swallowed?",
+        "from": {"id": "demo-bot", "role": "bot"}, "channelData": {"clientActivityID": client_id}});
+    streamed(&mut s, Channel::Bot, vec![hostile]);
+    let mine = s
+        .transcript
+        .entries()
+        .iter()
+        .find(|e| e.key == client_id)
+        .unwrap();
+    assert_eq!(
+        mine.delivery,
+        Delivery::Sending,
+        "not acknowledged by the bot"
+    );
+    assert_eq!(s.pending(), 1, "still to be delivered");
+    assert_eq!(
+        texts(&s).last().map(String::as_str),
+        Some("swallowed?"),
+        "its own bubble"
+    );
+}
