@@ -86,12 +86,16 @@ impl Stats {
     }
 }
 
-/// The Copilot Studio endpoints and `/_dev/stats`.
-pub fn routes() -> Router<AppState> {
+/// The Copilot Studio endpoints, which a widget on any site calls (the app gives them CORS).
+pub fn token_routes() -> Router<AppState> {
     Router::new()
         .route(TOKEN_PATH, get(token))
         .route(REGIONAL_SETTINGS_PATH, get(regional_channel_settings))
-        .route("/_dev/stats", get(show_stats).delete(reset_stats))
+}
+
+/// `/_dev/stats` (same-origin only).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/_dev/stats", get(show_stats).delete(reset_stats))
 }
 
 /// The query string of both endpoints; only `api-version` matters.

@@ -13,6 +13,8 @@ use axum::Json;
 use handoff_core::activity::ErrorResponse;
 use serde::de::DeserializeOwned;
 
+use crate::guard::require_json;
+
 /// Result of a request handler.
 pub type Result<T> = std::result::Result<T, AppError>;
 
@@ -50,6 +52,9 @@ pub enum AppError {
     /// A Copilot Studio endpoint called without `?api-version=`.
     #[error("The api-version query parameter (?api-version=) is required for all requests.")]
     MissingApiVersion,
+    /// A body that does not say `Content-Type: application/json` (see `guard.rs`).
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
     /// An error injected through `/_dev/faults`.
     #[error("Injected fault (HTTP {status})")]
     Injected {
@@ -71,6 +76,7 @@ impl AppError {
             | AppError::MissingProperty(_)
             | AppError::BadArgument(_)
             | AppError::MissingApiVersion => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Injected { status, .. } => *status,
         }
     }
@@ -87,7 +93,8 @@ impl AppError {
             AppError::MissingAuth
             | AppError::InvalidAuth
             | AppError::Forbidden(_)
-            | AppError::BadArgument(_) => "BadArgument",
+            | AppError::BadArgument(_)
+            | AppError::UnsupportedMediaType => "BadArgument",
         }
     }
 }
@@ -121,9 +128,9 @@ impl IntoResponse for AppError {
     }
 }
 
-/// A JSON request body. Unlike `axum::Json` it ignores the `Content-Type` (some clients
-/// send `text/plain` to dodge CORS preflights) and fails with an [`AppError`], so a bad
-/// body gets the Direct Line error shape.
+/// A JSON request body. Like `axum::Json` it needs `Content-Type: application/json` (a
+/// cross-site page cannot send that without a preflight, see `guard.rs`), but it fails with
+/// an [`AppError`], so a bad body gets the Direct Line error shape.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -135,11 +142,13 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
+        require_json(req.headers())?;
         parse_json(&body(req, state).await?).map(ApiJson)
     }
 }
 
-/// An optional JSON request body: an empty body is `None`, anything else must parse.
+/// An optional JSON request body: an empty body is `None`, anything else must say
+/// `application/json` and parse.
 #[derive(Debug, Clone)]
 pub struct OptionalJson<T>(pub Option<T>);
 
@@ -151,10 +160,12 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let checked = require_json(req.headers());
         let bytes = body(req, state).await?;
         if bytes.trim_ascii().is_empty() {
             return Ok(OptionalJson(None));
         }
+        checked?;
         parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }
 }

@@ -28,6 +28,8 @@
 //!   `/powervirtualagents`, and `/_dev/stats` counting their calls.
 //! - [`faults`]: `/_dev/faults` fault injection: failing and slow REST requests, dropped and
 //!   refused streams, no streamUrl, short token lifetimes.
+//! - [`guard`]: the `Host` check (DNS rebinding), CORS on the Direct Line and token routes
+//!   only, `application/json` on JSON bodies.
 //! - [`static_files`]: `/` (demo page) and the `dist` folder; the strict CSP of the
 //!   Power Pages imitation pages.
 //!
@@ -45,6 +47,7 @@ pub mod directline;
 pub mod endpoint;
 pub mod error;
 pub mod faults;
+pub mod guard;
 pub mod hub;
 pub mod persist;
 pub mod rich;
@@ -54,11 +57,10 @@ pub mod stream;
 
 use std::sync::Arc;
 
-use axum::http::{header, Method};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 pub use clock::Clock;
 pub use config::Config;
@@ -121,9 +123,10 @@ impl AppState {
 }
 
 /// The whole application: both Direct Line endpoints, the page token endpoints, the agent
-/// console, faults, static files, CORS.
+/// console, faults, static files. CORS on the Direct Line endpoints and token routes only;
+/// the `Host` check on everything (see `guard.rs`).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cross_origin = Router::new()
         .nest(
             endpoint::BOT_BASE,
             directline::service(state.clone(), Service::Bot),
@@ -134,6 +137,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/directline/token", get(directline::page_token))
         .route("/hub/api/token", get(directline::hub_page_token))
+        .merge(copilot::token_routes())
+        .layer(guard::cors());
+    Router::new()
+        .merge(cross_origin)
         .merge(copilot::routes())
         .merge(console::routes())
         .merge(demo_assets::routes())
@@ -142,25 +149,25 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             state.config.dist.clone(),
         ))
-        .layer(cors())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::check_host,
+        ))
         .with_state(state)
-}
-
-/// Open CORS: the widget is embedded on any site, and demo pages opened from disk send
-/// `Origin: null`. No credentials (cookies) are involved, so `*` is allowed. Request
-/// headers are mirrored because clients add their own (DirectLineJS sends
-/// `x-ms-bot-agent`), and `Retry-After` is exposed so a page can honour a 429.
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([header::RETRY_AFTER])
 }
 
 /// Serves the app on an already bound listener until the task is dropped. First restarts
 /// the accept timers of handoffs a restored store holds as waiting.
+/// The `Host` check and the URLs handed out name the port actually bound (`--port 0`).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    let state = AppState {
+        config: Arc::new(Config {
+            port,
+            ..(*state.config).clone()
+        }),
+        ..state
+    };
     directline::resume_accept_timeouts(&state);
     axum::serve(listener, app(state)).await
 }

@@ -182,6 +182,22 @@ impl TestApp {
         reply(self.send(builder.body(body).unwrap()).await).await
     }
 
+    /// A raw request: `headers` as given (no Host unless named), `body` as is.
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(header::HeaderName, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(name, *value);
+        }
+        let request = builder.body(Body::from(body.to_owned())).unwrap();
+        reply(self.send(request).await).await
+    }
+
     /// `GET uri` without credentials.
     pub async fn get(&self, uri: &str) -> Reply {
         self.call(Method::GET, uri, None, None).await
