@@ -26,7 +26,7 @@
 //! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
 //! - [`copilot`]: Copilot Studio's token and regional channel settings endpoints under
 //!   `/powervirtualagents`, and `/_dev/stats` counting their calls.
-//! - [`faults`]: `/_dev/faults` fault injection: failing and slow REST requests, dropped and
+//! - [`faults`]: `/_dev/faults` fault injection (only with `--faults`): failing and slow REST requests, dropped and
 //!   refused streams, no streamUrl, short token lifetimes.
 //! - [`guard`]: the `Host` check (DNS rebinding), CORS on the Direct Line and token routes
 //!   only, `application/json` on JSON bodies.
@@ -144,7 +144,7 @@ pub fn app(state: AppState) -> Router {
         .merge(copilot::routes())
         .merge(console::routes())
         .merge(demo_assets::routes())
-        .merge(faults::routes())
+        .merge(faults::routes(state.config.faults))
         .merge(static_files::routes(
             state.clone(),
             state.config.dist.clone(),

@@ -66,6 +66,7 @@ pub fn config(dist: PathBuf) -> Config {
         keepalive: Duration::ZERO,
         accept_timeout: Duration::from_secs(120),
         state_file: None,
+        faults: false,
     }
 }
 
@@ -132,6 +133,14 @@ pub struct Visitor {
 impl TestApp {
     pub fn new() -> Self {
         Self::with_config(config(PathBuf::from("/nonexistent-dist")))
+    }
+
+    /// The app as `devserver --faults` serves it: with `/_dev/faults`.
+    pub fn with_faults() -> Self {
+        Self::with_config(Config {
+            faults: true,
+            ..config(PathBuf::from("/nonexistent-dist"))
+        })
     }
 
     pub fn with_config(config: Config) -> Self {
