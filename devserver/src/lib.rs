@@ -11,6 +11,7 @@
 //!   hub state, under one lock; executes the hub's effects; saves itself after every change
 //!   when the server runs with `--state FILE`.
 //! - [`persist`]: the state file: load, atomic replace.
+//! - [`random`]: ids and tokens from the operating system's CSPRNG.
 //! - [`bot`]: the demo bot, pure functions, with its rich-content demos.
 //! - [`rich`]: parts of rich activities both the bot and the hub's agents send.
 //! - [`demo_assets`]: `/demo-assets/...`, the pictures, file and pages the bot's cards
@@ -50,6 +51,7 @@ pub mod faults;
 pub mod guard;
 pub mod hub;
 pub mod persist;
+pub mod random;
 pub mod rich;
 pub mod static_files;
 pub mod store;

@@ -36,6 +36,7 @@ use crate::bot::BotState;
 use crate::error::{AppError, Result};
 use crate::hub::Hub;
 use crate::persist::{PersistError, StateFile};
+use crate::random::{random_id, ID_LEN};
 
 use agents::apply;
 use bot_turn::bot_turn;
@@ -209,11 +210,11 @@ impl Store {
         let user = user
             .filter(|u| !u.id.is_empty())
             .unwrap_or_else(|| ChannelAccount {
-                id: format!("dl_{}", random_id(16)),
+                id: format!("dl_{}", random_id(ID_LEN)),
                 name: None,
                 role: None,
             });
-        let conversation_id = random_id(22);
+        let conversation_id = random_id(ID_LEN);
         let (feed, _) = broadcast::channel(BROADCAST_CAPACITY);
         let mode = match service {
             Service::Bot => mode,
@@ -337,7 +338,7 @@ impl Store {
         } else if service == Service::Bot {
             (effects, paced) = bot_turn(conversation, conversation_id, hub, &incoming, origin, now);
         } else if visitor_sent && incoming.is_event(INITIATE_EVENT) {
-            let handoff_id = format!("h{}", random_id(15));
+            let handoff_id = format!("h{}", random_id(ID_LEN));
             effects = hub.enqueue(
                 handoff_id,
                 conversation_id,
@@ -452,9 +453,4 @@ pub fn activity_id(conversation_id: &str, seq: u64) -> String {
 
 fn millis(duration: Duration) -> Millis {
     duration.as_millis().try_into().unwrap_or(Millis::MAX)
-}
-
-/// Random ASCII letters and digits (ids and tokens; unguessable enough for a dev server).
-fn random_id(len: usize) -> String {
-    (0..len).map(|_| fastrand::alphanumeric()).collect()
 }
