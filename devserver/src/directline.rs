@@ -263,6 +263,7 @@ async fn post_activity(
     if activity.kind.is_empty() {
         return Err(AppError::MissingProperty("missing field `type`".into()));
     }
+    crate::limits::check_text(activity.text.as_deref())?;
     let state = &ep.app;
     let now = state.clock.now();
     let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;

@@ -52,6 +52,9 @@ pub enum AppError {
     /// A Copilot Studio endpoint called without `?api-version=`.
     #[error("The api-version query parameter (?api-version=) is required for all requests.")]
     MissingApiVersion,
+    /// A body or text over its limit (see `limits.rs`).
+    #[error("{0}")]
+    TooLarge(String),
     /// A body that does not say `Content-Type: application/json` (see `guard.rs`).
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
@@ -77,6 +80,7 @@ impl AppError {
             | AppError::BadArgument(_)
             | AppError::MissingApiVersion => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Injected { status, .. } => *status,
         }
     }
@@ -94,7 +98,8 @@ impl AppError {
             | AppError::InvalidAuth
             | AppError::Forbidden(_)
             | AppError::BadArgument(_)
-            | AppError::UnsupportedMediaType => "BadArgument",
+            | AppError::UnsupportedMediaType
+            | AppError::TooLarge(_) => "BadArgument",
         }
     }
 }
@@ -170,15 +175,25 @@ where
     }
 }
 
-/// The bytes of a request body; a body that cannot be read is a `BadArgument`.
+/// The bytes of a request body; a body over the limit (`DefaultBodyLimit`, see `lib.rs`)
+/// is `TooLarge`, another that cannot be read a `BadArgument`.
 async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes> {
-    Bytes::from_request(req, state)
-        .await
-        .map_err(|e| AppError::BadArgument(e.body_text()))
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "The body is larger than {} bytes",
+                crate::limits::MAX_BODY_BYTES
+            ))
+        } else {
+            AppError::BadArgument(e.body_text())
+        }
+    })
 }
 
-/// Parses a JSON body: syntax errors are `BadSyntax`, shape errors `MissingProperty`.
+/// Parses a JSON body: too deep is a `BadArgument`, syntax errors are `BadSyntax`, shape
+/// errors `MissingProperty`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    crate::limits::check_depth(bytes)?;
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             AppError::MissingProperty(e.to_string())

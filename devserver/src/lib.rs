@@ -10,6 +10,7 @@
 //! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast, and the
 //!   hub state, under one lock; executes the hub's effects; saves itself after every change
 //!   when the server runs with `--state FILE`.
+//! - [`limits`]: body size, text length, JSON nesting, stream message size.
 //! - [`persist`]: the state file: load, atomic replace.
 //! - [`random`]: ids and tokens from the operating system's CSPRNG.
 //! - [`bot`]: the demo bot, pure functions, with its rich-content demos.
@@ -50,6 +51,7 @@ pub mod error;
 pub mod faults;
 pub mod guard;
 pub mod hub;
+pub mod limits;
 pub mod persist;
 pub mod random;
 pub mod rich;
@@ -59,6 +61,7 @@ pub mod stream;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
@@ -151,6 +154,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             state.config.dist.clone(),
         ))
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::check_host,
