@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use handoff_core::activity::{
     Activity, ActivitySet, ChannelAccount, Conversation, ResourceResponse, TokenResponse,
 };
-use handoff_core::handoff::HandoffMode;
+use handoff_core::handoff::{HandoffMode, USER_ROLE};
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
@@ -267,8 +267,17 @@ async fn post_activity(
     let state = &ep.app;
     let now = state.clock.now();
     let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
+    // A token holder is its token's user, whatever `from` it sends: a visitor must not speak
+    // as the bot, an agent or another visitor. The secret (a bot or backend) may name anyone.
+    let mut activity = activity;
     let default_user = match caller {
-        Caller::Token { grant, .. } => Some(grant.user),
+        Caller::Token { grant, .. } => {
+            activity.from = Some(ChannelAccount {
+                role: Some(USER_ROLE.into()),
+                ..grant.user.clone()
+            });
+            Some(grant.user)
+        }
         Caller::Secret => None,
     };
     // Counted for `/_dev/stats` once accepted.
