@@ -32,7 +32,7 @@ use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
 use crate::static_files::request_host;
 use crate::store::{Issued, Service};
-use crate::{faults, stream, AppState};
+use crate::{faults, ratelimit, stream, AppState};
 
 /// The REST routes and the stream of one endpoint, to nest under [`Endpoint::base`].
 /// Fault injection wraps the REST routes (whether a status fault applies depends on its
@@ -43,6 +43,11 @@ pub fn service(app: AppState, service: Service) -> Router<AppState> {
         .route("/tokens/generate", post(generate_token))
         .route("/tokens/refresh", post(refresh_token))
         .route("/conversations", post(start_conversation))
+        // Creating tokens and conversations is rate limited per client; the rest is not.
+        .route_layer(middleware::from_fn_with_state(
+            endpoint.app.clone(),
+            ratelimit::limit,
+        ))
         .route("/conversations/{id}", get(reconnect))
         .route(
             "/conversations/{id}/activities",

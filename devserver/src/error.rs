@@ -58,6 +58,9 @@ pub enum AppError {
     /// A body that does not say `Content-Type: application/json` (see `guard.rs`).
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
+    /// A client created too many tokens or conversations (see `ratelimit.rs`).
+    #[error("Too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     /// An error injected through `/_dev/faults`.
     #[error("Injected fault (HTTP {status})")]
     Injected {
@@ -81,6 +84,7 @@ impl AppError {
             | AppError::MissingApiVersion => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Injected { status, .. } => *status,
         }
     }
@@ -94,6 +98,7 @@ impl AppError {
             AppError::MissingProperty(_) => "MissingProperty",
             AppError::MissingApiVersion => "MissingApiVersionParameter",
             AppError::Injected { status, .. } => code_for_status(*status),
+            AppError::TooManyRequests { .. } => "TooManyRequests",
             AppError::MissingAuth
             | AppError::InvalidAuth
             | AppError::Forbidden(_)
@@ -120,11 +125,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = ErrorResponse::new(self.code(), self.to_string());
         let mut response = (self.status(), Json(body)).into_response();
-        if let AppError::Injected {
-            retry_after: Some(secs),
-            ..
-        } = self
-        {
+        let retry_after = match self {
+            AppError::Injected { retry_after, .. } => retry_after,
+            AppError::TooManyRequests { retry_after } => Some(retry_after),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -12,6 +12,7 @@
 //!   when the server runs with `--state FILE`.
 //! - [`limits`]: body size, text length, JSON nesting, stream message size.
 //! - [`persist`]: the state file: load, atomic replace.
+//! - [`ratelimit`]: per-client limit on token and conversation creation (429).
 //! - [`random`]: ids and tokens from the operating system's CSPRNG.
 //! - [`bot`]: the demo bot, pure functions, with its rich-content demos.
 //! - [`rich`]: parts of rich activities both the bot and the hub's agents send.
@@ -54,6 +55,7 @@ pub mod hub;
 pub mod limits;
 pub mod persist;
 pub mod random;
+pub mod ratelimit;
 pub mod rich;
 pub mod static_files;
 pub mod store;
@@ -90,6 +92,8 @@ pub struct AppState {
     pub streams: Arc<Streams>,
     /// Calls to the Copilot Studio endpoints (`/_dev/stats`).
     pub stats: Arc<copilot::Stats>,
+    /// Token and conversation creations per client.
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -123,6 +127,7 @@ impl AppState {
             faults: Arc::new(Faults::default()),
             streams: Arc::new(Streams::default()),
             stats: Arc::new(copilot::Stats::default()),
+            limiter: Arc::new(ratelimit::RateLimiter::default()),
         }
     }
 }
@@ -132,6 +137,12 @@ impl AppState {
 /// the `Host` check on everything (see `guard.rs`).
 pub fn app(state: AppState) -> Router {
     let cross_origin = Router::new()
+        .route("/api/directline/token", get(directline::page_token))
+        .route("/hub/api/token", get(directline::hub_page_token))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit,
+        ))
         .nest(
             endpoint::BOT_BASE,
             directline::service(state.clone(), Service::Bot),
@@ -140,9 +151,7 @@ pub fn app(state: AppState) -> Router {
             endpoint::HUB_BASE,
             directline::service(state.clone(), Service::Hub),
         )
-        .route("/api/directline/token", get(directline::page_token))
-        .route("/hub/api/token", get(directline::hub_page_token))
-        .merge(copilot::token_routes())
+        .merge(copilot::token_routes(state.clone()))
         .layer(guard::cors());
     Router::new()
         .merge(cross_origin)
@@ -175,5 +184,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         ..state
     };
     directline::resume_accept_timeouts(&state);
-    axum::serve(listener, app(state)).await
+    // The peer address, for the per-client rate limit.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).await
 }

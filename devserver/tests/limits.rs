@@ -1,6 +1,7 @@
 //! How much one client may send: bodies over 64 KB and texts over 16 KB get 413 with the
 //! Direct Line error body, JSON nested deeper than 32 levels is refused (so `--state`
-//! always reopens), and a stream closes on a client message over 4 KB.
+//! always reopens), a stream closes on a client message over 4 KB, and creating tokens and
+//! conversations is rate limited per client (429 with `Retry-After`).
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
@@ -118,4 +119,31 @@ async fn a_stream_closes_on_an_oversized_client_message() {
     app.post(&conv, &token, common::message("hi")).await;
     let set = common::ws::next_set(&mut small).await;
     assert_eq!(set["activities"][0]["text"], "hi");
+}
+
+#[tokio::test]
+async fn creating_too_many_tokens_and_conversations_gets_429_with_retry_after() {
+    use devserver::ratelimit::{BURST, REFILL_MS};
+    let app = TestApp::new();
+    for _ in 0..BURST / 2 {
+        app.get("/api/directline/token").await.ok();
+        app.start(BOT, common::SECRET).await;
+    }
+    for path in ["/api/directline/token", "/hub/api/token"] {
+        let refused = app.get(path).await;
+        assert_error(&refused, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
+        assert_eq!(refused.headers[header::RETRY_AFTER], "1");
+    }
+    let uri = format!("{BOT}/tokens/generate");
+    let refused = app
+        .call(Method::POST, &uri, Some(common::SECRET), None)
+        .await;
+    assert_error(&refused, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests");
+    // What does not create anything is not limited.
+    assert_eq!(app.get("/agent/api/queue").await.status, StatusCode::OK);
+    // After the wait, one more.
+    app.clock.advance(REFILL_MS);
+    app.get("/api/directline/token").await.ok();
+    let refused = app.get("/api/directline/token").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
 }
