@@ -83,17 +83,16 @@ pub async fn page_token(
     };
     let issued = state
         .store
-        .create_conversation(Service::Bot, mode, None, state.clock.now());
+        .create_conversation(Service::Bot, mode, None, state.clock.now())?;
     Ok(Json(token_response(issued)))
 }
 
 /// `GET /hub/api/token`: the hub's page token endpoint (same shape), for bridge mode.
-pub async fn hub_page_token(State(state): State<AppState>) -> Json<TokenResponse> {
-    let issued =
-        state
-            .store
-            .create_conversation(Service::Hub, HandoffMode::Bridge, None, state.clock.now());
-    Json(token_response(issued))
+pub async fn hub_page_token(State(state): State<AppState>) -> Result<Json<TokenResponse>> {
+    let now = state.clock.now();
+    let store = &state.store;
+    let issued = store.create_conversation(Service::Hub, HandoffMode::Bridge, None, now)?;
+    Ok(Json(token_response(issued)))
 }
 
 /// Starts the accept timers of new handoffs: after `--accept-timeout` a still waiting
@@ -174,7 +173,7 @@ async fn generate_token(
                 HandoffMode::default(),
                 user,
                 now,
-            ))))
+            )?)))
         }
         Caller::Token { .. } => Err(AppError::Forbidden(
             "Tokens are generated with the secret; use /tokens/refresh with a token".into(),
@@ -215,7 +214,7 @@ async fn start_conversation(
             let user = TokenParameters::user(params);
             ep.app
                 .store
-                .create_conversation(ep.service, HandoffMode::default(), user, now)
+                .create_conversation(ep.service, HandoffMode::default(), user, now)?
         }
         // A token was issued together with its conversation: "starting" it just hands out
         // the stream URL.

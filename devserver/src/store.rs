@@ -44,6 +44,7 @@ use snapshot::encode;
 
 mod agents;
 mod bot_turn;
+pub mod capacity;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -198,7 +199,7 @@ impl Store {
     }
 
     /// Starts a conversation on `service` for `user` (a generated `dl_...` user when
-    /// `None`) and issues its first token. `mode` says whether the hub relays a bot
+    /// `None`) and issues its first token; 429 when the store is full (see `capacity.rs`). `mode` says whether the hub relays a bot
     /// conversation's handoffs; hub conversations are always bridge.
     pub fn create_conversation(
         &self,
@@ -206,7 +207,7 @@ impl Store {
         mode: HandoffMode,
         user: Option<ChannelAccount>,
         now: Millis,
-    ) -> Issued {
+    ) -> Result<Issued> {
         let user = user
             .filter(|u| !u.id.is_empty())
             .unwrap_or_else(|| ChannelAccount {
@@ -221,6 +222,7 @@ impl Store {
             Service::Hub => HandoffMode::Bridge,
         };
         let mut inner = self.lock();
+        inner.make_room(true, now)?;
         inner.conversations.insert(
             conversation_id.clone(),
             ConversationState {
@@ -235,7 +237,7 @@ impl Store {
         );
         let issued = self.issue_locked(&mut inner, service, conversation_id, user, now);
         self.commit(&inner);
-        issued
+        Ok(issued)
     }
 
     /// Issues another token for an existing conversation (refresh, or a secret holder
@@ -248,6 +250,7 @@ impl Store {
         now: Millis,
     ) -> Result<Issued> {
         let mut inner = self.lock();
+        inner.make_room(false, now)?;
         let conversation = inner.conversation(service, conversation_id)?;
         let user = user.unwrap_or_else(|| conversation.user.clone());
         let issued = self.issue_locked(&mut inner, service, conversation_id.into(), user, now);
@@ -316,6 +319,7 @@ impl Store {
         let conversation = conversations
             .get_mut(conversation_id)
             .ok_or_else(|| AppError::ConversationNotFound(conversation_id.into()))?;
+        capacity::check_room(conversation)?;
         if activity.from.as_ref().is_none_or(|f| f.id.is_empty()) {
             activity.from = Some(default_user.unwrap_or_else(|| conversation.user.clone()));
         }
