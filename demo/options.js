@@ -1,6 +1,13 @@
 // Builds the widget's script tag from the query string (a site owner writes it by hand),
 // and lists the page API's events. Also used by the end-to-end tests.
+//
+// Only the presentational and survey options below pass through: a link to this page must
+// never choose where the widget connects (directline-url, token-url, hub urls, secret), or
+// it would send the visitor's token and survey answers to any host.
 (function () {
+  var ALLOWED = ["title", "subtitle", "theme", "position", "primary-color", "locale",
+    "launcher-label", "start-open", "greeting", "privacy", "survey-fields", "survey-required",
+    "case-number-pattern", "persist"];
   var params = new URLSearchParams(location.search);
   if (params.has("page-lang")) document.documentElement.lang = params.get("page-lang");
   var tag = document.createElement("script");
@@ -8,7 +15,7 @@
   tag.setAttribute("data-directline-url", "/v3/directline");
   tag.setAttribute("data-token-url", "/api/directline/token");
   params.forEach(function (value, name) {
-    if (name !== "page-lang" && name !== "context") tag.setAttribute("data-" + name, value);
+    if (ALLOWED.indexOf(name) >= 0) tag.setAttribute("data-" + name, value);
   });
   var names = ["ready", "opened", "closed", "message-received", "message-sent",
     "handoff-started", "agent-joined", "agent-left", "chat-ended", "error"];

@@ -1,6 +1,6 @@
 //! Command-line configuration of the dev server.
 //!
-//! Hand-parsed (seven flags do not justify a parser dependency). Pure: takes the arguments,
+//! Hand-parsed (eight flags do not justify a parser dependency). Pure: takes the arguments,
 //! returns a [`Config`] or a [`ConfigError`]; `main` decides what to print and exit with.
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "\
 Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [--keepalive-secs N]
-                 [--accept-timeout SECS] [--state FILE]
+                 [--accept-timeout SECS] [--state FILE] [--faults]
 
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --dist DIR             folder with the built widget and demo.html (default dist)
@@ -20,6 +20,7 @@ Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [-
   --state FILE           keep conversations, tokens and handoffs in FILE (JSON), saved after
                          every change and loaded at start, so a restart loses nothing
                          (default: in memory only)
+  --faults               serve the fault injection API /_dev/faults (tests; default: off)
 
 Live-agent console: http://127.0.0.1:<port>/agent";
 
@@ -40,6 +41,8 @@ pub struct Config {
     pub accept_timeout: Duration,
     /// Where the state is persisted across restarts; `None` keeps it in memory only.
     pub state_file: Option<PathBuf>,
+    /// Whether `/_dev/faults` exists (fault injection is for tests only).
+    pub faults: bool,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             keepalive: Duration::from_secs(15),
             accept_timeout: Duration::from_secs(120),
             state_file: None,
+            faults: false,
         }
     }
 }
@@ -86,6 +90,10 @@ impl Config {
             };
             if flag == "--help" || flag == "-h" {
                 return Err(ConfigError::Help);
+            }
+            if arg == "--faults" {
+                config.faults = true;
+                continue;
             }
             if !matches!(
                 flag.as_str(),
@@ -154,6 +162,7 @@ mod tests {
             "--accept-timeout=5",
             "--state",
             "state.json",
+            "--faults",
         ])
         .unwrap();
         assert_eq!(config.port, 0);
@@ -163,6 +172,7 @@ mod tests {
         assert_eq!(config.keepalive, Duration::from_secs(2));
         assert_eq!(config.accept_timeout, Duration::from_secs(5));
         assert_eq!(config.state_file, Some(PathBuf::from("state.json")));
+        assert!(config.faults);
     }
 
     #[test]

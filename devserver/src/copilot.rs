@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use handoff_core::activity::TokenResponse;
@@ -33,8 +34,8 @@ use serde_json::{json, Value};
 
 use crate::directline::{self, PageTokenQuery};
 use crate::error::{AppError, Result};
-use crate::static_files;
 use crate::AppState;
+use crate::{ratelimit, static_files};
 
 /// The token endpoint, as routed (`{schema}` is the agent's schema name, e.g. `cr8d1_demo`).
 pub const TOKEN_PATH: &str = "/powervirtualagents/botsbyschema/{schema}/directline/token";
@@ -86,12 +87,18 @@ impl Stats {
     }
 }
 
-/// The Copilot Studio endpoints and `/_dev/stats`.
-pub fn routes() -> Router<AppState> {
+/// The Copilot Studio endpoints, which a widget on any site calls (the app gives them CORS);
+/// the token endpoint is rate limited per client, like the other token routes.
+pub fn token_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route(TOKEN_PATH, get(token))
+        .route_layer(middleware::from_fn_with_state(state, ratelimit::limit))
         .route(REGIONAL_SETTINGS_PATH, get(regional_channel_settings))
-        .route("/_dev/stats", get(show_stats).delete(reset_stats))
+}
+
+/// `/_dev/stats` (same-origin only).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/_dev/stats", get(show_stats).delete(reset_stats))
 }
 
 /// The query string of both endpoints; only `api-version` matters.

@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use handoff_core::activity::{
     Activity, ActivitySet, ChannelAccount, Conversation, ResourceResponse, TokenResponse,
 };
-use handoff_core::handoff::HandoffMode;
+use handoff_core::handoff::{HandoffMode, USER_ROLE};
 use serde::Deserialize;
 
 use crate::auth::{self, Caller};
@@ -32,7 +32,7 @@ use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
 use crate::static_files::request_host;
 use crate::store::{Issued, Service};
-use crate::{faults, stream, AppState};
+use crate::{faults, ratelimit, stream, AppState};
 
 /// The REST routes and the stream of one endpoint, to nest under [`Endpoint::base`].
 /// Fault injection wraps the REST routes (whether a status fault applies depends on its
@@ -43,6 +43,11 @@ pub fn service(app: AppState, service: Service) -> Router<AppState> {
         .route("/tokens/generate", post(generate_token))
         .route("/tokens/refresh", post(refresh_token))
         .route("/conversations", post(start_conversation))
+        // Creating tokens and conversations is rate limited per client; the rest is not.
+        .route_layer(middleware::from_fn_with_state(
+            endpoint.app.clone(),
+            ratelimit::limit,
+        ))
         .route("/conversations/{id}", get(reconnect))
         .route(
             "/conversations/{id}/activities",
@@ -78,17 +83,16 @@ pub async fn page_token(
     };
     let issued = state
         .store
-        .create_conversation(Service::Bot, mode, None, state.clock.now());
+        .create_conversation(Service::Bot, mode, None, state.clock.now())?;
     Ok(Json(token_response(issued)))
 }
 
 /// `GET /hub/api/token`: the hub's page token endpoint (same shape), for bridge mode.
-pub async fn hub_page_token(State(state): State<AppState>) -> Json<TokenResponse> {
-    let issued =
-        state
-            .store
-            .create_conversation(Service::Hub, HandoffMode::Bridge, None, state.clock.now());
-    Json(token_response(issued))
+pub async fn hub_page_token(State(state): State<AppState>) -> Result<Json<TokenResponse>> {
+    let now = state.clock.now();
+    let store = &state.store;
+    let issued = store.create_conversation(Service::Hub, HandoffMode::Bridge, None, now)?;
+    Ok(Json(token_response(issued)))
 }
 
 /// Starts the accept timers of new handoffs: after `--accept-timeout` a still waiting
@@ -169,7 +173,7 @@ async fn generate_token(
                 HandoffMode::default(),
                 user,
                 now,
-            ))))
+            )?)))
         }
         Caller::Token { .. } => Err(AppError::Forbidden(
             "Tokens are generated with the secret; use /tokens/refresh with a token".into(),
@@ -210,7 +214,7 @@ async fn start_conversation(
             let user = TokenParameters::user(params);
             ep.app
                 .store
-                .create_conversation(ep.service, HandoffMode::default(), user, now)
+                .create_conversation(ep.service, HandoffMode::default(), user, now)?
         }
         // A token was issued together with its conversation: "starting" it just hands out
         // the stream URL.
@@ -263,11 +267,21 @@ async fn post_activity(
     if activity.kind.is_empty() {
         return Err(AppError::MissingProperty("missing field `type`".into()));
     }
+    crate::limits::check_text(activity.text.as_deref())?;
     let state = &ep.app;
     let now = state.clock.now();
     let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
+    // A token holder is its token's user, whatever `from` it sends: a visitor must not speak
+    // as the bot, an agent or another visitor. The secret (a bot or backend) may name anyone.
+    let mut activity = activity;
     let default_user = match caller {
-        Caller::Token { grant, .. } => Some(grant.user),
+        Caller::Token { grant, .. } => {
+            activity.from = Some(ChannelAccount {
+                role: Some(USER_ROLE.into()),
+                ..grant.user.clone()
+            });
+            Some(grant.user)
+        }
         Caller::Secret => None,
     };
     // Counted for `/_dev/stats` once accepted.

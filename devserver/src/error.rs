@@ -13,6 +13,8 @@ use axum::Json;
 use handoff_core::activity::ErrorResponse;
 use serde::de::DeserializeOwned;
 
+use crate::guard::require_json;
+
 /// Result of a request handler.
 pub type Result<T> = std::result::Result<T, AppError>;
 
@@ -50,6 +52,15 @@ pub enum AppError {
     /// A Copilot Studio endpoint called without `?api-version=`.
     #[error("The api-version query parameter (?api-version=) is required for all requests.")]
     MissingApiVersion,
+    /// A body or text over its limit (see `limits.rs`).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A body that does not say `Content-Type: application/json` (see `guard.rs`).
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    /// A client created too many tokens or conversations (see `ratelimit.rs`).
+    #[error("Too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     /// An error injected through `/_dev/faults`.
     #[error("Injected fault (HTTP {status})")]
     Injected {
@@ -71,6 +82,9 @@ impl AppError {
             | AppError::MissingProperty(_)
             | AppError::BadArgument(_)
             | AppError::MissingApiVersion => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Injected { status, .. } => *status,
         }
     }
@@ -84,10 +98,13 @@ impl AppError {
             AppError::MissingProperty(_) => "MissingProperty",
             AppError::MissingApiVersion => "MissingApiVersionParameter",
             AppError::Injected { status, .. } => code_for_status(*status),
+            AppError::TooManyRequests { .. } => "TooManyRequests",
             AppError::MissingAuth
             | AppError::InvalidAuth
             | AppError::Forbidden(_)
-            | AppError::BadArgument(_) => "BadArgument",
+            | AppError::BadArgument(_)
+            | AppError::UnsupportedMediaType
+            | AppError::TooLarge(_) => "BadArgument",
         }
     }
 }
@@ -108,11 +125,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = ErrorResponse::new(self.code(), self.to_string());
         let mut response = (self.status(), Json(body)).into_response();
-        if let AppError::Injected {
-            retry_after: Some(secs),
-            ..
-        } = self
-        {
+        let retry_after = match self {
+            AppError::Injected { retry_after, .. } => retry_after,
+            AppError::TooManyRequests { retry_after } => Some(retry_after),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -121,9 +139,9 @@ impl IntoResponse for AppError {
     }
 }
 
-/// A JSON request body. Unlike `axum::Json` it ignores the `Content-Type` (some clients
-/// send `text/plain` to dodge CORS preflights) and fails with an [`AppError`], so a bad
-/// body gets the Direct Line error shape.
+/// A JSON request body. Like `axum::Json` it needs `Content-Type: application/json` (a
+/// cross-site page cannot send that without a preflight, see `guard.rs`), but it fails with
+/// an [`AppError`], so a bad body gets the Direct Line error shape.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -135,11 +153,13 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
+        require_json(req.headers())?;
         parse_json(&body(req, state).await?).map(ApiJson)
     }
 }
 
-/// An optional JSON request body: an empty body is `None`, anything else must parse.
+/// An optional JSON request body: an empty body is `None`, anything else must say
+/// `application/json` and parse.
 #[derive(Debug, Clone)]
 pub struct OptionalJson<T>(pub Option<T>);
 
@@ -151,23 +171,35 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let checked = require_json(req.headers());
         let bytes = body(req, state).await?;
         if bytes.trim_ascii().is_empty() {
             return Ok(OptionalJson(None));
         }
+        checked?;
         parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }
 }
 
-/// The bytes of a request body; a body that cannot be read is a `BadArgument`.
+/// The bytes of a request body; a body over the limit (`DefaultBodyLimit`, see `lib.rs`)
+/// is `TooLarge`, another that cannot be read a `BadArgument`.
 async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes> {
-    Bytes::from_request(req, state)
-        .await
-        .map_err(|e| AppError::BadArgument(e.body_text()))
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "The body is larger than {} bytes",
+                crate::limits::MAX_BODY_BYTES
+            ))
+        } else {
+            AppError::BadArgument(e.body_text())
+        }
+    })
 }
 
-/// Parses a JSON body: syntax errors are `BadSyntax`, shape errors `MissingProperty`.
+/// Parses a JSON body: too deep is a `BadArgument`, syntax errors are `BadSyntax`, shape
+/// errors `MissingProperty`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    crate::limits::check_depth(bytes)?;
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             AppError::MissingProperty(e.to_string())

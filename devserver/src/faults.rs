@@ -1,5 +1,5 @@
 //! Fault injection under `/_dev/faults`, so tests can exercise a client's reliability rules
-//! against the real server.
+//! against the real server. The routes exist only when the server runs with `--faults`.
 //!
 //! - `POST /_dev/faults` arms controls; each field given replaces that control, the others
 //!   stay as they are:
@@ -12,6 +12,9 @@
 //!   - `{"omitStreamUrl": true}`: `POST /conversations` and `GET /conversations/{id}` hand
 //!     out no `streamUrl` (a polling-only service);
 //!   - `{"tokenLifetimeSecs": 5}`: tokens issued from now on live that long.
+//!
+//!   Values are bounded (see the `MAX_...` constants and [`TOKEN_LIFETIME_SECS`]); anything
+//!   outside is refused with 400 and arms nothing.
 //! - `GET /_dev/faults` shows what is armed (`{}` when nothing); `DELETE /_dev/faults`
 //!   disarms everything and restores the `--token-lifetime` of the command line.
 //! - `POST /_dev/faults/drop-streams` `{"conversationId"?, "abrupt"?}` ends open WebSocket
@@ -44,6 +47,12 @@ const DEFAULT_RETRY_AFTER_429: u64 = 1;
 
 /// Longest latency accepted (a typo of a few zeros should not hang a test for hours).
 pub const MAX_LATENCY_MS: u64 = 600_000;
+/// Most requests one status fault may fail.
+pub const MAX_COUNT: u32 = 10_000;
+/// Longest `Retry-After` an injected fault may name (one hour).
+pub const MAX_RETRY_AFTER_SECS: u64 = 3_600;
+/// Token lifetimes that may be armed: one second to one day.
+pub const TOKEN_LIFETIME_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
 
 /// Which Direct Line endpoint(s) a status fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -194,11 +203,14 @@ impl Armed {
                 "status must be an error status (400-599), got {status}"
             )));
         }
-        if let Some(ms) = latency_ms.filter(|ms| *ms > MAX_LATENCY_MS) {
-            return Err(AppError::BadArgument(format!(
-                "latencyMs must be at most {MAX_LATENCY_MS}, got {ms}"
-            )));
-        }
+        check_bound("count", count.map(u64::from), 1..=u64::from(MAX_COUNT))?;
+        check_bound("retryAfter", retry_after, 0..=MAX_RETRY_AFTER_SECS)?;
+        check_bound("latencyMs", latency_ms, 0..=MAX_LATENCY_MS)?;
+        check_bound(
+            "tokenLifetimeSecs",
+            token_lifetime_secs,
+            TOKEN_LIFETIME_SECS,
+        )?;
         if let Some(status) = status {
             self.plan = Some(FaultPlan {
                 status,
@@ -222,6 +234,22 @@ impl Armed {
             self.plan = None;
         }
         fault
+    }
+}
+
+/// Refuses a `value` outside `range`, naming the field.
+fn check_bound(
+    field: &str,
+    value: Option<u64>,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<()> {
+    match value {
+        Some(v) if !range.contains(&v) => Err(AppError::BadArgument(format!(
+            "{field} must be {}..={}, got {v}",
+            range.start(),
+            range.end()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -297,8 +325,11 @@ pub async fn inject(State(ep): State<Endpoint>, request: Request, next: Next) ->
     response
 }
 
-/// `/_dev/faults` routes.
-pub fn routes() -> Router<AppState> {
+/// `/_dev/faults` routes when `enabled` (`--faults`), else none (404 like any unknown path).
+pub fn routes(enabled: bool) -> Router<AppState> {
+    if !enabled {
+        return Router::new();
+    }
     Router::new()
         .route("/_dev/faults", get(show).post(arm).delete(disarm))
         .route("/_dev/faults/drop-streams", post(drop_streams))
@@ -365,101 +396,4 @@ async fn drop_streams(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn request(value: serde_json::Value) -> ArmRequest {
-        serde_json::from_value(value).unwrap()
-    }
-
-    #[test]
-    fn plan_fails_count_times_then_is_spent() {
-        let faults = Faults::default();
-        faults.set(FaultPlan {
-            status: 502,
-            count: 2,
-            retry_after: None,
-            scope: Scope::Bot,
-        });
-        for _ in 0..2 {
-            let fault = faults.next_fault(Service::Bot).unwrap();
-            assert_eq!(fault.status(), StatusCode::BAD_GATEWAY);
-            assert_eq!(fault.code(), "ServiceError");
-        }
-        assert_eq!(faults.next_fault(Service::Bot), None);
-        assert_eq!(faults.current(), Armed::default());
-    }
-
-    #[test]
-    fn a_429_always_says_when_to_retry() {
-        let mut plan: FaultPlan = serde_json::from_str(r#"{"status": 429}"#).unwrap();
-        assert_eq!(plan.count, 1);
-        assert_eq!(
-            plan.next_fault(),
-            Some(AppError::Injected {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                retry_after: Some(DEFAULT_RETRY_AFTER_429)
-            })
-        );
-    }
-
-    #[test]
-    fn a_plan_fails_only_the_endpoints_of_its_scope() {
-        let mut armed = Armed::default();
-        armed
-            .arm(request(json!({"status": 502, "count": 2, "scope": "hub"})))
-            .unwrap();
-        assert_eq!(armed.next_fault(Service::Bot), None);
-        assert!(armed.next_fault(Service::Hub).is_some());
-        armed
-            .arm(request(json!({"status": 503, "count": 2, "scope": "all"})))
-            .unwrap();
-        assert!(armed.next_fault(Service::Bot).is_some());
-        assert!(armed.next_fault(Service::Hub).is_some());
-        assert_eq!(armed.plan, None);
-    }
-
-    #[test]
-    fn arming_changes_only_the_named_controls() {
-        let mut armed = Armed::default();
-        armed
-            .arm(request(json!({"latencyMs": 200, "refuseStreams": true})))
-            .unwrap();
-        armed.arm(request(json!({"status": 429}))).unwrap();
-        armed.arm(request(json!({"refuseStreams": false}))).unwrap();
-        assert_eq!(
-            serde_json::to_value(&armed).unwrap(),
-            json!({"status": 429, "count": 1, "latencyMs": 200})
-        );
-        armed
-            .arm(request(
-                json!({"omitStreamUrl": true, "tokenLifetimeSecs": 5}),
-            ))
-            .unwrap();
-        assert_eq!(
-            serde_json::to_value(&armed).unwrap(),
-            json!({"status": 429, "count": 1, "latencyMs": 200, "omitStreamUrl": true,
-                   "tokenLifetimeSecs": 5})
-        );
-        assert_eq!(serde_json::to_value(Armed::default()).unwrap(), json!({}));
-    }
-
-    #[test]
-    fn refused_requests_change_nothing() {
-        let faults = Faults::default();
-        let refused = [
-            (json!({}), "BadArgument"),
-            (json!({"count": 1}), "MissingProperty"),
-            (json!({"latencyMs": 5, "scope": "hub"}), "MissingProperty"),
-            (json!({"status": 200, "latencyMs": 5}), "BadArgument"),
-            (json!({"latencyMs": MAX_LATENCY_MS + 1}), "BadArgument"),
-        ];
-        for (body, code) in refused {
-            let err = faults.arm(request(body.clone())).unwrap_err();
-            assert_eq!(err.code(), code, "{body}");
-        }
-        assert_eq!(faults.current(), Armed::default());
-        assert!(serde_json::from_value::<ArmRequest>(json!({"latency": 5})).is_err());
-    }
-}
+mod tests;

@@ -10,7 +10,10 @@
 //! - [`store`]: conversations, activity logs, tokens, per-conversation broadcast, and the
 //!   hub state, under one lock; executes the hub's effects; saves itself after every change
 //!   when the server runs with `--state FILE`.
+//! - [`limits`]: body size, text length, JSON nesting, stream message size.
 //! - [`persist`]: the state file: load, atomic replace.
+//! - [`ratelimit`]: per-client limit on token and conversation creation (429).
+//! - [`random`]: ids and tokens from the operating system's CSPRNG.
 //! - [`bot`]: the demo bot, pure functions, with its rich-content demos.
 //! - [`rich`]: parts of rich activities both the bot and the hub's agents send.
 //! - [`demo_assets`]: `/demo-assets/...`, the pictures, file and pages the bot's cards
@@ -26,8 +29,10 @@
 //! - [`console`]: the live-agent console page `/agent` and its API `/agent/api`.
 //! - [`copilot`]: Copilot Studio's token and regional channel settings endpoints under
 //!   `/powervirtualagents`, and `/_dev/stats` counting their calls.
-//! - [`faults`]: `/_dev/faults` fault injection: failing and slow REST requests, dropped and
+//! - [`faults`]: `/_dev/faults` fault injection (only with `--faults`): failing and slow REST requests, dropped and
 //!   refused streams, no streamUrl, short token lifetimes.
+//! - [`guard`]: the `Host` check (DNS rebinding), CORS on the Direct Line and token routes
+//!   only, `application/json` on JSON bodies.
 //! - [`static_files`]: `/` (demo page) and the `dist` folder; the strict CSP of the
 //!   Power Pages imitation pages.
 //!
@@ -45,8 +50,12 @@ pub mod directline;
 pub mod endpoint;
 pub mod error;
 pub mod faults;
+pub mod guard;
 pub mod hub;
+pub mod limits;
 pub mod persist;
+pub mod random;
+pub mod ratelimit;
 pub mod rich;
 pub mod static_files;
 pub mod store;
@@ -54,11 +63,11 @@ pub mod stream;
 
 use std::sync::Arc;
 
-use axum::http::{header, Method};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 pub use clock::Clock;
 pub use config::Config;
@@ -83,6 +92,8 @@ pub struct AppState {
     pub streams: Arc<Streams>,
     /// Calls to the Copilot Studio endpoints (`/_dev/stats`).
     pub stats: Arc<copilot::Stats>,
+    /// Token and conversation creations per client.
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -116,14 +127,22 @@ impl AppState {
             faults: Arc::new(Faults::default()),
             streams: Arc::new(Streams::default()),
             stats: Arc::new(copilot::Stats::default()),
+            limiter: Arc::new(ratelimit::RateLimiter::default()),
         }
     }
 }
 
 /// The whole application: both Direct Line endpoints, the page token endpoints, the agent
-/// console, faults, static files, CORS.
+/// console, faults, static files. CORS on the Direct Line endpoints and token routes only;
+/// the `Host` check on everything (see `guard.rs`).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cross_origin = Router::new()
+        .route("/api/directline/token", get(directline::page_token))
+        .route("/hub/api/token", get(directline::hub_page_token))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit,
+        ))
         .nest(
             endpoint::BOT_BASE,
             directline::service(state.clone(), Service::Bot),
@@ -132,35 +151,40 @@ pub fn app(state: AppState) -> Router {
             endpoint::HUB_BASE,
             directline::service(state.clone(), Service::Hub),
         )
-        .route("/api/directline/token", get(directline::page_token))
-        .route("/hub/api/token", get(directline::hub_page_token))
+        .merge(copilot::token_routes(state.clone()))
+        .layer(guard::cors());
+    Router::new()
+        .merge(cross_origin)
         .merge(copilot::routes())
         .merge(console::routes())
         .merge(demo_assets::routes())
-        .merge(faults::routes())
+        .merge(faults::routes(state.config.faults))
         .merge(static_files::routes(
             state.clone(),
             state.config.dist.clone(),
         ))
-        .layer(cors())
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::check_host,
+        ))
         .with_state(state)
-}
-
-/// Open CORS: the widget is embedded on any site, and demo pages opened from disk send
-/// `Origin: null`. No credentials (cookies) are involved, so `*` is allowed. Request
-/// headers are mirrored because clients add their own (DirectLineJS sends
-/// `x-ms-bot-agent`), and `Retry-After` is exposed so a page can honour a 429.
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([header::RETRY_AFTER])
 }
 
 /// Serves the app on an already bound listener until the task is dropped. First restarts
 /// the accept timers of handoffs a restored store holds as waiting.
+/// The `Host` check and the URLs handed out name the port actually bound (`--port 0`).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    let state = AppState {
+        config: Arc::new(Config {
+            port,
+            ..(*state.config).clone()
+        }),
+        ..state
+    };
     directline::resume_accept_timeouts(&state);
-    axum::serve(listener, app(state)).await
+    // The peer address, for the per-client rate limit.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).await
 }

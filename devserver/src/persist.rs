@@ -2,17 +2,22 @@
 //!
 //! Owns the file mechanics only: JSON via serde, written to a temporary file next to the
 //! target and renamed over it, so the file on disk is always one complete snapshot (an old
-//! one or the new one, never half of each), whatever moment the process is killed at. What
+//! one or the new one, never half of each), whatever moment the process is killed at. The
+//! temporary file has a random name and is created new (`O_EXCL`: an existing file or
+//! symlink there is never followed nor overwritten), readable by its owner only (0600,
+//! which the state file keeps after the rename: it holds tokens and visitors' details). What
 //! goes into a snapshot is the store's business (`store.rs`). No fsync: the guarantee is
 //! for a killed process (`kill -9`), whose written data the kernel still flushes; a power
 //! cut may lose the last saves. Must not import axum.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::random::{random_id, ID_LEN};
 
 /// Why the state file could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +58,16 @@ impl StateFile {
         &self.path
     }
 
-    /// The temporary file a save writes before renaming it over [`StateFile::path`]: in the
-    /// same directory, because a rename is atomic only within one file system.
+    /// A fresh name for the temporary file a save writes before renaming it over
+    /// [`StateFile::path`]: in the same directory, because a rename is atomic only within
+    /// one file system, and random, so nobody can plant a file or symlink there first.
     pub fn temp_path(&self) -> PathBuf {
         let name = self
             .path
             .file_name()
             .map_or_else(|| "state".into(), |n| n.to_string_lossy().into_owned());
-        self.path.with_file_name(format!(".{name}.tmp"))
+        let nonce = random_id(ID_LEN);
+        self.path.with_file_name(format!(".{name}.{nonce}.tmp"))
     }
 
     /// The saved snapshot, or `None` when the file does not exist yet (first start).
@@ -93,7 +100,7 @@ impl StateFile {
     /// Replaces the file with already encoded JSON, as [`StateFile::save`] does.
     pub fn save_bytes(&self, bytes: &[u8]) -> Result<(), PersistError> {
         let temp = self.temp_path();
-        let written = File::create(&temp).and_then(|mut file| file.write_all(bytes));
+        let written = create_private(&temp).and_then(|mut file| file.write_all(bytes));
         let result = written.and_then(|()| fs::rename(&temp, &self.path));
         result.map_err(|source| {
             let _ = fs::remove_file(&temp);
@@ -103,6 +110,19 @@ impl StateFile {
             }
         })
     }
+}
+
+/// Creates `path`, which must not exist (not even as a dangling symlink), readable and
+/// writable by its owner only.
+fn create_private(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// A fresh directory under the system temp dir, removed on drop (unit tests of the state
@@ -146,8 +166,14 @@ mod tests {
         assert_eq!(file.load::<Vec<u32>>().unwrap(), None);
         file.save(&vec![1u32, 2, 3]).unwrap();
         assert_eq!(file.load::<Vec<u32>>().unwrap(), Some(vec![1, 2, 3]));
-        assert!(!file.temp_path().exists(), "the temporary file was renamed");
-        assert_eq!(file.temp_path(), dir.0.join(".state.json.tmp"));
+        let names: Vec<_> = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["state.json"], "the temporary file was renamed");
+        let temp = file.temp_path();
+        assert_eq!(temp.parent(), Some(dir.0.as_path()));
+        assert_ne!(temp, file.temp_path(), "a new name every time");
     }
 
     #[test]
@@ -166,13 +192,16 @@ mod tests {
         let dir = TempDir::new("persist");
         let file = StateFile::new(dir.0.join("state.json"));
         file.save(&"before").unwrap();
-        // The temporary file cannot be created: a directory is in its way.
-        fs::create_dir(file.temp_path()).unwrap();
+        // The rename fails: another file's name is taken by a directory with something in it.
+        let blocked = StateFile::new(dir.0.join("blocked"));
+        fs::create_dir_all(dir.0.join("blocked").join("x")).unwrap();
         assert!(matches!(
-            file.save(&"after"),
+            blocked.save(&"after"),
             Err(PersistError::Write { .. })
         ));
         assert_eq!(file.load::<String>().unwrap().as_deref(), Some("before"));
+        let count = fs::read_dir(&dir.0).unwrap().count();
+        assert_eq!(count, 2, "no temporary file is left behind");
     }
 
     #[test]

@@ -36,6 +36,7 @@ use crate::bot::BotState;
 use crate::error::{AppError, Result};
 use crate::hub::Hub;
 use crate::persist::{PersistError, StateFile};
+use crate::random::{random_id, ID_LEN};
 
 use agents::apply;
 use bot_turn::bot_turn;
@@ -43,6 +44,7 @@ use snapshot::encode;
 
 mod agents;
 mod bot_turn;
+pub mod capacity;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -197,7 +199,7 @@ impl Store {
     }
 
     /// Starts a conversation on `service` for `user` (a generated `dl_...` user when
-    /// `None`) and issues its first token. `mode` says whether the hub relays a bot
+    /// `None`) and issues its first token; 429 when the store is full (see `capacity.rs`). `mode` says whether the hub relays a bot
     /// conversation's handoffs; hub conversations are always bridge.
     pub fn create_conversation(
         &self,
@@ -205,21 +207,22 @@ impl Store {
         mode: HandoffMode,
         user: Option<ChannelAccount>,
         now: Millis,
-    ) -> Issued {
+    ) -> Result<Issued> {
         let user = user
             .filter(|u| !u.id.is_empty())
             .unwrap_or_else(|| ChannelAccount {
-                id: format!("dl_{}", random_id(16)),
+                id: format!("dl_{}", random_id(ID_LEN)),
                 name: None,
                 role: None,
             });
-        let conversation_id = random_id(22);
+        let conversation_id = random_id(ID_LEN);
         let (feed, _) = broadcast::channel(BROADCAST_CAPACITY);
         let mode = match service {
             Service::Bot => mode,
             Service::Hub => HandoffMode::Bridge,
         };
         let mut inner = self.lock();
+        inner.make_room(true, now)?;
         inner.conversations.insert(
             conversation_id.clone(),
             ConversationState {
@@ -234,7 +237,7 @@ impl Store {
         );
         let issued = self.issue_locked(&mut inner, service, conversation_id, user, now);
         self.commit(&inner);
-        issued
+        Ok(issued)
     }
 
     /// Issues another token for an existing conversation (refresh, or a secret holder
@@ -247,6 +250,7 @@ impl Store {
         now: Millis,
     ) -> Result<Issued> {
         let mut inner = self.lock();
+        inner.make_room(false, now)?;
         let conversation = inner.conversation(service, conversation_id)?;
         let user = user.unwrap_or_else(|| conversation.user.clone());
         let issued = self.issue_locked(&mut inner, service, conversation_id.into(), user, now);
@@ -315,6 +319,7 @@ impl Store {
         let conversation = conversations
             .get_mut(conversation_id)
             .ok_or_else(|| AppError::ConversationNotFound(conversation_id.into()))?;
+        capacity::check_room(conversation)?;
         if activity.from.as_ref().is_none_or(|f| f.id.is_empty()) {
             activity.from = Some(default_user.unwrap_or_else(|| conversation.user.clone()));
         }
@@ -337,7 +342,7 @@ impl Store {
         } else if service == Service::Bot {
             (effects, paced) = bot_turn(conversation, conversation_id, hub, &incoming, origin, now);
         } else if visitor_sent && incoming.is_event(INITIATE_EVENT) {
-            let handoff_id = format!("h{}", random_id(15));
+            let handoff_id = format!("h{}", random_id(ID_LEN));
             effects = hub.enqueue(
                 handoff_id,
                 conversation_id,
@@ -452,9 +457,4 @@ pub fn activity_id(conversation_id: &str, seq: u64) -> String {
 
 fn millis(duration: Duration) -> Millis {
     duration.as_millis().try_into().unwrap_or(Millis::MAX)
-}
-
-/// Random ASCII letters and digits (ids and tokens; unguessable enough for a dev server).
-fn random_id(len: usize) -> String {
-    (0..len).map(|_| fastrand::alphanumeric()).collect()
 }

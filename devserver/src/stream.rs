@@ -168,7 +168,11 @@ async fn connect(
     let store = Arc::clone(&state.store);
     let keepalive = state.config.keepalive;
     let service = ep.service;
-    Ok(upgrade.on_upgrade(move |socket| async move {
+    // A client sends nothing but control frames; a large message ends the stream (1009).
+    let limited = upgrade
+        .max_message_size(crate::limits::MAX_WS_MESSAGE_BYTES)
+        .max_frame_size(crate::limits::MAX_WS_MESSAGE_BYTES);
+    Ok(limited.on_upgrade(move |socket| async move {
         let _registration = registration;
         let session = Session {
             socket,

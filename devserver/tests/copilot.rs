@@ -59,22 +59,19 @@ async fn copilot_token_endpoint_answers_like_the_page_token_endpoint() {
 #[tokio::test]
 async fn regional_channel_settings_point_at_this_server_as_the_client_reached_it() {
     let app = TestApp::new();
-    let settings = app.get_via("127.0.0.1:43210", SETTINGS_URL).await;
+    let settings = app.get_via("localhost:8080", SETTINGS_URL).await;
     assert_eq!(
         settings.ok(),
-        json!({"channelUrlsById": {"directline": "http://127.0.0.1:43210/"}})
+        json!({"channelUrlsById": {"directline": "http://localhost:8080/"}})
     );
     // What a client builds from it, `new URL("v3/directline", directline)`, is served here.
     let (_, token) = app.token().await;
     let started = app.start(BOT, &token).await;
     assert_eq!(started.status, StatusCode::CREATED);
 
-    // A host header that is not a plain host never reaches the URL.
-    let fallback = app.get_via("evil/path?x", SETTINGS_URL).await;
-    assert_eq!(
-        fallback.json["channelUrlsById"]["directline"],
-        "http://127.0.0.1:8080/"
-    );
+    // A host header that is not this server is refused, so it never reaches the URL.
+    let refused = app.get_via("evil/path?x", SETTINGS_URL).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     let missing = app.get("/powervirtualagents/regionalchannelsettings").await;
     assert_missing_api_version(&missing);
@@ -149,7 +146,7 @@ async fn power_pages_imitations_get_a_strict_csp_and_other_pages_none() {
     dist.write("powerpages-site.css", b"body{}");
     let app = TestApp::with_config(config(dist.0.clone()));
     for page in ["/powerpages.html", "/powerpages-bs5.html"] {
-        let response = app.get_via("127.0.0.1:43210", page).await;
+        let response = app.get_via("localhost:8080", page).await;
         assert_eq!(response.status, StatusCode::OK, "{page}");
         let csp = response.headers[header::CONTENT_SECURITY_POLICY]
             .to_str()
@@ -157,13 +154,13 @@ async fn power_pages_imitations_get_a_strict_csp_and_other_pages_none() {
         assert_eq!(
             csp,
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data:; connect-src 'self' ws://127.0.0.1:43210",
+             img-src 'self' data:; connect-src 'self' ws://localhost:8080",
             "{page}"
         );
         assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
     }
     for other in ["/", "/demo.html", "/powerpages-site.css"] {
-        let response = app.get_via("127.0.0.1:43210", other).await;
+        let response = app.get_via("localhost:8080", other).await;
         assert_eq!(response.status, StatusCode::OK, "{other}");
         assert!(
             !response

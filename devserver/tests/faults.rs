@@ -1,6 +1,6 @@
 //! `/_dev/faults` controls seen through the REST API (`oneshot`): status faults and their
-//! scopes, latency, no streamUrl, token lifetime, the armed state and clearing it. Streams:
-//! `stream.rs`.
+//! scopes, latency, no streamUrl, token lifetime, the armed state and clearing it; their
+//! bounds; no `/_dev/faults` at all without `--faults`. Streams: `stream.rs`.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 #[tokio::test]
 async fn hub_scoped_status_faults_fail_the_hub_endpoint_only() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let bot = app.visitor("/api/directline/token").await;
     let hub = app.visitor("/hub/api/token").await;
 
@@ -49,7 +49,7 @@ async fn hub_scoped_status_faults_fail_the_hub_endpoint_only() {
 
 #[tokio::test(start_paused = true)]
 async fn latency_delays_every_direct_line_response_of_both_endpoints() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let bot = app.visitor("/api/directline/token").await;
     let hub = app.visitor("/hub/api/token").await;
     app.arm(json!({"latencyMs": 1500})).await;
@@ -81,7 +81,7 @@ async fn latency_delays_every_direct_line_response_of_both_endpoints() {
 
 #[tokio::test]
 async fn omit_stream_url_hands_out_conversations_without_one() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let (conv, token) = app.token().await;
     let hub = app.visitor("/hub/api/token").await;
     app.arm(json!({"omitStreamUrl": true})).await;
@@ -120,7 +120,7 @@ async fn omit_stream_url_hands_out_conversations_without_one() {
 
 #[tokio::test]
 async fn token_lifetime_applies_to_tokens_issued_afterwards_and_refresh_keeps_them_alive() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let (old_conv, old_token) = app.token().await;
     let armed = app.arm(json!({"tokenLifetimeSecs": 5})).await;
     assert_eq!(armed, json!({"tokenLifetimeSecs": 5}));
@@ -154,7 +154,7 @@ async fn token_lifetime_applies_to_tokens_issued_afterwards_and_refresh_keeps_th
 
 #[tokio::test]
 async fn the_armed_state_is_shown_whole_and_cleared_at_once() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let empty = app.get("/_dev/faults").await;
     assert_eq!(empty.json, json!({}));
 
@@ -195,7 +195,7 @@ async fn the_armed_state_is_shown_whole_and_cleared_at_once() {
 
 #[tokio::test]
 async fn drop_streams_names_an_existing_conversation_or_none() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let unknown = app
         .try_drop_streams(Some(json!({"conversationId": "nope"})))
         .await;
@@ -212,7 +212,7 @@ async fn drop_streams_names_an_existing_conversation_or_none() {
 
 #[tokio::test]
 async fn injected_429_carries_retry_after_then_recovers() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let (conv, token) = app.token().await;
     app.arm(json!({"status": 429, "count": 1, "retryAfter": 3}))
         .await;
@@ -230,7 +230,7 @@ async fn injected_429_carries_retry_after_then_recovers() {
 
 #[tokio::test]
 async fn injected_502_fails_count_requests_then_recovers() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     let (conv, token) = app.token().await;
     app.arm(json!({"status": 502, "count": 2})).await;
     for _ in 0..2 {
@@ -243,7 +243,7 @@ async fn injected_502_fails_count_requests_then_recovers() {
 
 #[tokio::test]
 async fn faults_spare_the_token_endpoint_and_can_be_cleared() {
-    let app = TestApp::new();
+    let app = TestApp::with_faults();
     app.arm(json!({"status": 503, "count": 5})).await;
     let page_token = app.get("/api/directline/token").await;
     assert_eq!(page_token.status, StatusCode::OK);
@@ -258,4 +258,55 @@ async fn faults_spare_the_token_endpoint_and_can_be_cleared() {
     assert_error(&bad, StatusCode::BAD_REQUEST, "BadArgument");
     let broken = app.try_arm(json!({"count": 1})).await;
     assert_error(&broken, StatusCode::BAD_REQUEST, "MissingProperty");
+}
+
+#[tokio::test]
+async fn without_the_faults_flag_there_is_no_fault_api() {
+    let app = TestApp::new();
+    let body = Some(json!({"status": 503}));
+    for (method, path) in [
+        (Method::GET, "/_dev/faults"),
+        (Method::POST, "/_dev/faults"),
+        (Method::DELETE, "/_dev/faults"),
+        (Method::POST, "/_dev/faults/drop-streams"),
+    ] {
+        let reply = app.call(method.clone(), path, None, body.clone()).await;
+        // Only the static files answer: 404, or 405 to what they do not serve.
+        let gone = [StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED];
+        assert!(
+            gone.contains(&reply.status),
+            "{method} {path}: {}",
+            reply.status
+        );
+    }
+    // Nothing was armed: Direct Line answers as usual.
+    let (conv, token) = app.token().await;
+    assert_eq!(
+        app.list(BOT, &conv, &token, None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn values_out_of_bounds_arm_nothing() {
+    let app = TestApp::with_faults();
+    for body in [
+        json!({"tokenLifetimeSecs": 0}),
+        json!({"tokenLifetimeSecs": 86_401}),
+        json!({"tokenLifetimeSecs": u64::MAX}),
+        json!({"status": 503, "count": 0}),
+        json!({"status": 503, "count": 10_001}),
+        json!({"status": 429, "retryAfter": u64::MAX}),
+        json!({"latencyMs": u64::MAX}),
+    ] {
+        let reply = app.try_arm(body.clone()).await;
+        assert_error(&reply, StatusCode::BAD_REQUEST, "BadArgument");
+    }
+    assert_eq!(app.get("/_dev/faults").await.ok(), json!({}));
+    // The bounds themselves are accepted.
+    let armed = app.arm(json!({"tokenLifetimeSecs": 86_400})).await;
+    assert_eq!(armed["tokenLifetimeSecs"], 86_400);
+    let (_, token) = app.token().await;
+    let refreshed = app.refresh(&token).await.ok();
+    assert_eq!(refreshed["expires_in"], 86_400);
 }

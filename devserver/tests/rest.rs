@@ -211,7 +211,7 @@ async fn start_conversation_accepts_directlinejs_body_without_user_id() {
 async fn stream_url_uses_the_request_host() {
     let app = TestApp::new();
     let request = Request::post("/v3/directline/conversations")
-        .header(header::HOST, "localhost:9999")
+        .header(header::HOST, "localhost:8080")
         .header(header::AUTHORIZATION, format!("Bearer {SECRET}"))
         .body(Body::empty())
         .unwrap();
@@ -219,7 +219,7 @@ async fn stream_url_uses_the_request_host() {
     assert!(reply.json["streamUrl"]
         .as_str()
         .unwrap()
-        .starts_with("ws://localhost:9999/v3/directline/conversations/"));
+        .starts_with("ws://localhost:8080/v3/directline/conversations/"));
 }
 
 #[tokio::test]
@@ -375,11 +375,14 @@ async fn malformed_bodies_get_json_errors() {
         )
         .await;
     assert_error(&no_type, StatusCode::BAD_REQUEST, "MissingProperty");
-    let empty = post_raw(&app, &uri, &token, "", false).await;
+    let empty = post_raw(&app, &uri, &token, "", true).await;
     assert_error(&empty, StatusCode::BAD_REQUEST, "BadSyntax");
     let uri = format!("{BOT}/tokens/generate");
-    let generate = post_raw(&app, &uri, SECRET, "not json", false).await;
+    let generate = post_raw(&app, &uri, SECRET, "not json", true).await;
     assert_error(&generate, StatusCode::BAD_REQUEST, "BadSyntax");
+    // A body that does not say it is JSON is not read at all.
+    let untyped = post_raw(&app, &uri, SECRET, "not json", false).await;
+    assert_error(&untyped, StatusCode::UNSUPPORTED_MEDIA_TYPE, "BadArgument");
 }
 
 #[tokio::test]

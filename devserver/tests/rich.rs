@@ -360,7 +360,8 @@ async fn choices_are_suggested_actions_and_each_kind_reaches_the_bot() {
     assert_choices(&hello["suggestedActions"], &history[0]["from"]["id"]);
 
     let choices = say(&app, &ada, "choices").await;
-    assert_choices(&choices["suggestedActions"], &json!("dl_visitor"));
+    // Addressed to the token's user, whatever `from` the message named.
+    assert_choices(&choices["suggestedActions"], &history[0]["from"]["id"]);
     let actions = choices["suggestedActions"]["actions"].clone();
 
     // imBack: the title, posted as the visitor's own text.

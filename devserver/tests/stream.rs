@@ -41,7 +41,7 @@ fn ids(set: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn backlog_then_live_activities_then_reconnect_with_watermark() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     app.post(&conv, &token, message("opening hours")).await;
 
@@ -92,7 +92,7 @@ async fn backlog_then_live_activities_then_reconnect_with_watermark() {
 
 #[tokio::test]
 async fn two_streams_of_one_conversation_both_receive() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     let mut first = connect(&stream_url(port, BOT, &conv, &token)).await;
     let mut second = connect(&stream_url(port, BOT, &conv, &token)).await;
@@ -123,7 +123,7 @@ async fn keepalive_sends_empty_text_frames() {
 
 #[tokio::test]
 async fn stream_refuses_bad_credentials_before_upgrading() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     let (other_conv, _) = app.token().await;
 
@@ -151,7 +151,7 @@ async fn stream_refuses_bad_credentials_before_upgrading() {
 
 #[tokio::test]
 async fn stream_is_not_subject_to_fault_injection() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     app.arm(json!({"status": 502, "count": 1})).await;
     let _socket = connect(&stream_url(port, BOT, &conv, &token)).await;
@@ -186,7 +186,7 @@ async fn reconnect(app: &TestApp, port: u16, conv: &str, token: &str, watermark:
 
 #[tokio::test]
 async fn dropped_stream_gets_a_close_frame_and_a_reconnect_replays_only_what_followed() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     let (other_conv, other_token) = app.token().await;
     app.post(&conv, &token, message("opening hours")).await;
@@ -223,7 +223,7 @@ async fn dropped_stream_gets_a_close_frame_and_a_reconnect_replays_only_what_fol
 
 #[tokio::test]
 async fn abrupt_drop_ends_the_connection_without_a_close_frame() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     app.post(&conv, &token, message("hi")).await;
     let mut socket = connect(&stream_url(port, BOT, &conv, &token)).await;
@@ -241,7 +241,7 @@ async fn abrupt_drop_ends_the_connection_without_a_close_frame() {
 
 #[tokio::test]
 async fn drop_without_a_conversation_ends_bot_and_hub_streams() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     let hub = app.visitor("/hub/api/token").await;
     let mut bot_socket = connect(&stream_url(port, BOT, &conv, &token)).await;
@@ -260,7 +260,7 @@ async fn drop_without_a_conversation_ends_bot_and_hub_streams() {
 
 #[tokio::test]
 async fn refused_streams_get_a_503_until_cleared() {
-    let (app, port) = serve(TestApp::new()).await;
+    let (app, port) = serve(TestApp::with_faults()).await;
     let (conv, token) = app.token().await;
     app.arm(json!({"refuseStreams": true})).await;
     let url = stream_url(port, BOT, &conv, &token);

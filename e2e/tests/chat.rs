@@ -158,7 +158,7 @@ async fn bot_markup_is_shown_as_text() {
 
 #[tokio::test]
 async fn server_errors_show_a_message_and_retry_recovers() {
-    let h = Harness::start(&[]).await;
+    let h = Harness::start(&["--faults"]).await;
     let shadow = h.open_demo().await;
     button(&shadow, "Open chat").await.click().await.unwrap();
     h.api(

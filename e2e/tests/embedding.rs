@@ -1,6 +1,6 @@
 //! What a site owner configures and scripts, through the real loader on the options page
-//! (`/options.html`: every query parameter becomes a `data-*` attribute of the tag, and the
-//! page records the `handoff-chat:*` events): the page API and its events, languages and
+//! (`/options.html`: presentational and survey query parameters become `data-*` attributes
+//! of the tag, never endpoints, and the page records the `handoff-chat:*` events): the page API and its events, languages and
 //! right-to-left, theme and position, dark mode and reduced motion, phones, survey options
 //! and configuration errors.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
@@ -397,5 +397,32 @@ async fn a_locale_naming_an_object_property_labels_the_launcher_in_english() {
     assert_eq!(read, "Open chat");
     let shadow = h.widget().await;
     button(&shadow, "Open chat").await;
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn a_link_to_the_options_page_cannot_choose_where_the_widget_connects() {
+    let h = Harness::start(&[]).await;
+    h.open_page(
+        "/options.html?directline-url=http%3A%2F%2Fevil.example%2Fv3%2Fdirectline\
+         &token-url=http%3A%2F%2Fevil.example%2Ftoken&hub-url=http%3A%2F%2Fevil.example\
+         &hub-token-url=http%3A%2F%2Fevil.example&directline-secret=s&handoff-mode=bridge\
+         &title=Contoso",
+    )
+    .await;
+    let script = "const tag = document.querySelector('script[src=\"/handoff-chat.js\"]');
+        return Object.fromEntries([...tag.attributes].map(a => [a.name, a.value]))";
+    let attributes = h.js(script).await;
+    assert_eq!(attributes["data-directline-url"], "/v3/directline");
+    assert_eq!(attributes["data-token-url"], "/api/directline/token");
+    assert_eq!(attributes["data-title"], "Contoso");
+    for ignored in [
+        "data-hub-url",
+        "data-hub-token-url",
+        "data-directline-secret",
+        "data-handoff-mode",
+    ] {
+        assert_eq!(attributes[ignored], Value::Null, "{ignored}: {attributes}");
+    }
     h.finish().await;
 }

@@ -264,6 +264,12 @@ async fn visitor_ends_the_chat_and_the_agent_sees_it() {
         .click()
         .await
         .unwrap();
+    // The survey replaces the ended chat on the next render: wait for it (looking at once
+    // failed now and then).
+    wait_until("the survey is shown again", || async {
+        shadow.find(Locator::Css(".hc-survey label")).await.is_ok()
+    })
+    .await;
     let first = field(&shadow, "First name").await;
     assert_eq!(
         first.prop("value").await.unwrap().as_deref(),

@@ -322,7 +322,7 @@ async fn soak_exchanges_under_random_faults_lose_and_duplicate_nothing() {
         settings.throttle
     );
     let started = Instant::now();
-    let h = Arc::new(Harness::start(&[]).await);
+    let h = Arc::new(Harness::start(&["--faults"]).await);
     let probe = Probe::install(&h, Some(settings.throttle))
         .await
         .expect("probe installed");

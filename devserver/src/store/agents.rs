@@ -5,13 +5,14 @@
 
 use handoff_core::time::Millis;
 
-use super::{append, random_id, Inner, Store};
+use super::{append, Inner, Store};
 use crate::hub::{self, AgentSends, AgentView, Detail, Effect, Hub, HubError, QueueEntry, Summary};
+use crate::random::{random_id, ID_LEN};
 
 impl Store {
     /// Signs an agent in.
     pub fn register_agent(&self, name: &str) -> hub::Result<AgentView> {
-        let id = format!("a{}", random_id(11));
+        let id = format!("a{}", random_id(ID_LEN));
         let mut inner = self.lock();
         let agent = inner.hub.register_agent(id, name)?;
         self.commit(&inner);

@@ -7,10 +7,11 @@ use handoff_core::activity::Activity;
 use handoff_core::handoff::{HandoffMode, INITIATE_EVENT};
 use handoff_core::time::Millis;
 
-use super::{append, random_id, ConversationState, Service, Store};
+use super::{append, ConversationState, Service, Store};
 use crate::bot;
 use crate::error::{AppError, Result};
 use crate::hub::{Effect, Hub};
+use crate::random::{random_id, ID_LEN};
 
 /// Lets the bot answer `incoming` (already appended); the hub's effects of a handoff it
 /// started, and the livestream pieces still to send.
@@ -35,7 +36,7 @@ pub(super) fn bot_turn(
         if let Some(initiate) = appended.filter(|a| a.is_event(INITIATE_EVENT)) {
             // Bridge conversations: the widget brings this handoff to the hub itself.
             if conversation.mode == HandoffMode::Relay {
-                let handoff_id = format!("h{}", random_id(15));
+                let handoff_id = format!("h{}", random_id(ID_LEN));
                 effects.extend(hub.enqueue(
                     handoff_id,
                     conversation_id,

@@ -304,7 +304,9 @@ mod tests {
             )
             .unwrap();
         store.register_agent("Alex").unwrap();
-        store.create_conversation(Service::Hub, HandoffMode::Bridge, None, 30);
+        store
+            .create_conversation(Service::Hub, HandoffMode::Bridge, None, 30)
+            .unwrap();
 
         let reopened = Store::open(Duration::from_secs(60), file).unwrap();
         assert_eq!(snapshot_json(&reopened), snapshot_json(&store));

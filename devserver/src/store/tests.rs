@@ -21,6 +21,7 @@ fn say(store: &Store, conv: &str, activity: Activity) -> Posted {
 pub(super) fn bot_conversation(store: &Store, mode: HandoffMode) -> String {
     store
         .create_conversation(Service::Bot, mode, None, 0)
+        .unwrap()
         .conversation_id
 }
 
@@ -37,7 +38,9 @@ fn kinds(store: &Store, conv: &str, after: u64) -> Vec<String> {
 #[test]
 fn tokens_expire_after_their_lifetime() {
     let store = Store::new(Duration::from_secs(60));
-    let issued = store.create_conversation(Service::Bot, HandoffMode::Relay, None, 1_000);
+    let issued = store
+        .create_conversation(Service::Bot, HandoffMode::Relay, None, 1_000)
+        .unwrap();
     assert_eq!(issued.expires_in, 60);
     let grant = store.grant(Service::Bot, &issued.token).unwrap();
     assert!(grant.user.id.starts_with("dl_"));
@@ -48,7 +51,9 @@ fn tokens_expire_after_their_lifetime() {
 #[test]
 fn tokens_and_conversations_belong_to_one_service() {
     let store = Store::new(Duration::from_secs(60));
-    let issued = store.create_conversation(Service::Hub, HandoffMode::Relay, None, 0);
+    let issued = store
+        .create_conversation(Service::Hub, HandoffMode::Relay, None, 0)
+        .unwrap();
     assert!(store.grant(Service::Bot, &issued.token).is_none());
     assert!(store.grant(Service::Hub, &issued.token).is_some());
     assert!(!store.contains(Service::Bot, &issued.conversation_id));
@@ -136,7 +141,9 @@ fn watermark_past_the_end_gives_nothing() {
 #[test]
 fn a_new_token_lifetime_applies_to_tokens_issued_afterwards() {
     let store = Store::new(Duration::from_secs(60));
-    let before = store.create_conversation(Service::Bot, HandoffMode::Relay, None, 0);
+    let before = store
+        .create_conversation(Service::Bot, HandoffMode::Relay, None, 0)
+        .unwrap();
     store.set_token_lifetime(Duration::from_secs(5));
     assert_eq!(store.token_lifetime(), Duration::from_secs(5));
     let refreshed = store

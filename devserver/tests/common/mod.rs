@@ -66,6 +66,7 @@ pub fn config(dist: PathBuf) -> Config {
         keepalive: Duration::ZERO,
         accept_timeout: Duration::from_secs(120),
         state_file: None,
+        faults: false,
     }
 }
 
@@ -134,6 +135,14 @@ impl TestApp {
         Self::with_config(config(PathBuf::from("/nonexistent-dist")))
     }
 
+    /// The app as `devserver --faults` serves it: with `/_dev/faults`.
+    pub fn with_faults() -> Self {
+        Self::with_config(Config {
+            faults: true,
+            ..config(PathBuf::from("/nonexistent-dist"))
+        })
+    }
+
     pub fn with_config(config: Config) -> Self {
         let clock = Clock::manual(START);
         Self {
@@ -180,6 +189,22 @@ impl TestApp {
             None => Body::empty(),
         };
         reply(self.send(builder.body(body).unwrap()).await).await
+    }
+
+    /// A raw request: `headers` as given (no Host unless named), `body` as is.
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(header::HeaderName, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(name, *value);
+        }
+        let request = builder.body(Body::from(body.to_owned())).unwrap();
+        reply(self.send(request).await).await
     }
 
     /// `GET uri` without credentials.
