@@ -173,7 +173,7 @@ impl Transcript {
             return false;
         }
         // Only the visitor's own echo confirms their message (a bot may repeat the id).
-        let own = sent_by_visitor(activity, user_id);
+        let own = author == Author::Visitor;
         let client_id = activity.client_activity_id().filter(|_| own);
         if let Some(client_id) = client_id {
             if let Some(entry) = self.entries.iter_mut().find(|e| e.key == client_id) {
