@@ -58,6 +58,15 @@ pub struct Activity {
     pub channel_data: Option<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// `carousel` or `list` (how several attachments are laid out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_layout: Option<String>,
+    /// Citations, stream info and other entities (kept whole for the rich module).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Value>,
+    /// Buttons offered with the bot's last message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_actions: Option<Value>,
     /// `endOfConversation` reason (`userCancelled`, `completedSuccessfully`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

@@ -136,6 +136,8 @@ mod tests {
             text: format!("text {key}"),
             timestamp: "2026-11-22T03:00:00.000Z".into(),
             delivery,
+            rich: None,
+            suggested: false,
         }
     }
 

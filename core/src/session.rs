@@ -25,7 +25,7 @@ use crate::i18n::{fill, Lang, Text};
 use crate::link::{AfterFailure, Endpoint, Link, Transport};
 use crate::survey::SurveyAnswers;
 use crate::time::{iso8601, Millis};
-use crate::transcript::{Author, Delivery, Transcript};
+use crate::transcript::{sent_by_visitor, Author, Delivery, Piece, Transcript};
 
 /// Delay between polls when there is no stream.
 pub const POLL_INTERVAL_MS: Millis = 1_000;
@@ -35,6 +35,8 @@ pub const POLL_AFTER_SEND_MS: Millis = 250;
 pub const TYPING_THROTTLE_MS: Millis = 3_000;
 /// How long "Alex is typing…" shows without a new typing activity.
 pub const AGENT_TYPING_MS: Millis = 6_000;
+/// How long a livestream's status line ("Searching…") shows without a new piece.
+pub const INFORMATIVE_MS: Millis = 20_000;
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +81,8 @@ pub struct Session {
     /// chat talks to the same regional host.
     pub directline: Option<String>,
     pub handoff: Handoff,
-    /// The agent currently typing and until when the indicator shows.
-    pub agent_typing: Option<(String, Millis)>,
+    /// Who is typing, or what the bot is doing ("Searching…"), and until when it shows.
+    pub typing: Option<(String, Millis)>,
     pub transcript: Transcript,
     bot: Link,
     hub: Link,
@@ -111,7 +113,7 @@ impl Session {
             directline: None,
             urls: Urls::default(),
             handoff: Handoff::None,
-            agent_typing: None,
+            typing: None,
             transcript: Transcript::default(),
             bot: Link::default(),
             hub: Link::default(),
@@ -288,6 +290,9 @@ impl Session {
                 fresh.answers = self.answers.take();
                 fresh.context = std::mem::take(&mut self.context);
                 *self = fresh;
+            }
+            Event::CardAction(json) if self.phase != Phase::Ended => {
+                self.on_card_action(&json, now, &mut effects)
             }
             Event::MessageTyped(text) if self.phase != Phase::Ended => {
                 self.on_typed(text, now, &mut effects)

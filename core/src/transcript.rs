@@ -5,7 +5,15 @@
 //! visitor's own message updates its entry instead of adding a twin, and a replayed activity
 //! (same id) is ignored. Text is kept as plain text: rendering it as HTML is never allowed.
 //! A message is never dropped: one with only attachments shows what its first card is
-//! called, else a notice.
+//! called, else a notice. What needs more than text (markdown, cards, citations, suggested
+//! actions) keeps its activity as JSON for the rich module ([`content`]); livestreamed
+//! answers grow one entry ([`livestream`]).
+
+mod content;
+mod livestream;
+
+pub use content::needs_rich;
+pub use livestream::Piece;
 
 use crate::activity::{Activity, Attachment};
 use crate::handoff::{agent_of, from_visitor};
@@ -60,7 +68,7 @@ pub enum Kind {
 /// Decides whether (and how) an activity shows in the transcript. `user_id` is the
 /// visitor's id on this conversation: their activities come back as echoes.
 pub fn classify(activity: &Activity, user_id: &str) -> Option<Kind> {
-    if activity.kind != "message" {
+    if activity.kind != "message" || content::hidden_post(activity) {
         return None;
     }
     if activity.text.as_deref().is_none_or(|t| t.trim().is_empty())
@@ -100,18 +108,27 @@ pub struct Entry {
     /// ISO 8601 time the message was sent or received.
     pub timestamp: String,
     pub delivery: Delivery,
+    /// The activity as JSON when the rich module draws it; `text` shows until it loads.
+    pub rich: Option<String>,
+    /// Its suggested actions are on offer (until the visitor posts or clicks an action).
+    pub suggested: bool,
 }
 
 /// The ordered list of visible entries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Transcript {
     entries: Vec<Entry>,
+    /// Livestreams seen since the page loaded (history never replays them).
+    streams: Vec<livestream::Stream>,
 }
 
 impl Transcript {
     /// A transcript read back from storage.
     pub fn from_entries(entries: Vec<Entry>) -> Self {
-        Self { entries }
+        Self {
+            entries,
+            streams: Vec::new(),
+        }
     }
 
     /// Entries in display order.
@@ -129,6 +146,8 @@ impl Transcript {
             text,
             timestamp,
             delivery,
+            rich: None,
+            suggested: false,
         });
     }
 
@@ -142,7 +161,24 @@ impl Transcript {
             text,
             timestamp,
             delivery: Delivery::Received,
+            rich: None,
+            suggested: false,
         });
+    }
+
+    /// The entry whose suggested actions are on offer: the last message, when it is not
+    /// the visitor's and its actions were not used.
+    pub fn suggestions(&self) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.author != Author::System)
+            .filter(|e| e.suggested)
+    }
+
+    /// The visitor posted or clicked an action: no suggested actions are on offer.
+    pub fn drop_suggestions(&mut self) {
+        self.entries.iter_mut().for_each(|e| e.suggested = false);
     }
 
     /// Changes the delivery state of the visitor's message with this key.
@@ -189,33 +225,39 @@ impl Transcript {
             .map(str::to_owned)
             .or_else(|| id.clone())
             .unwrap_or_else(|| format!("anon-{}", self.entries.len()));
-        self.entries.push(Entry {
-            key,
-            id,
-            sender: match author {
-                Author::Visitor | Author::System => String::new(),
-                Author::Agent => agent_of(activity).map(|a| a.name).unwrap_or_default(),
-                Author::Bot => activity
-                    .from
-                    .as_ref()
-                    .and_then(|f| f.name.clone())
-                    .unwrap_or_default(),
-            },
-            author,
-            text: match text.trim() {
-                "" => {
-                    summary(&activity.attachments).unwrap_or_else(|| lang.t(Text::CantShow).into())
-                }
-                _ => text.to_owned(),
-            },
-            timestamp: activity.timestamp.clone().unwrap_or_default(),
-            delivery: if author == Author::Visitor {
-                Delivery::Sent
-            } else {
-                Delivery::Received
-            },
-        });
+        self.entries.push(entry_for(activity, key, author, lang));
         true
+    }
+}
+
+/// The entry showing `activity` (classified as written by `author`) under `key`.
+fn entry_for(activity: &Activity, key: String, author: Author, lang: Lang) -> Entry {
+    let text = activity.text.as_deref().unwrap_or_default();
+    Entry {
+        key,
+        id: activity.id.clone(),
+        sender: match author {
+            Author::Visitor | Author::System => String::new(),
+            Author::Agent => agent_of(activity).map(|a| a.name).unwrap_or_default(),
+            Author::Bot => activity
+                .from
+                .as_ref()
+                .and_then(|f| f.name.clone())
+                .unwrap_or_default(),
+        },
+        author,
+        text: match text.trim() {
+            "" => summary(&activity.attachments).unwrap_or_else(|| lang.t(Text::CantShow).into()),
+            _ => text.to_owned(),
+        },
+        timestamp: activity.timestamp.clone().unwrap_or_default(),
+        delivery: if author == Author::Visitor {
+            Delivery::Sent
+        } else {
+            Delivery::Received
+        },
+        rich: needs_rich(activity).then(|| serde_json::to_string(activity).unwrap_or_default()),
+        suggested: author != Author::Visitor && content::has_suggestions(activity),
     }
 }
 

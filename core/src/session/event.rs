@@ -56,6 +56,10 @@ pub enum Event {
     },
     /// The visitor pressed send.
     MessageTyped(String),
+    /// The visitor clicked a card or suggested action that posts: the rich module's JSON
+    /// (`text`, `textFormat`, `value`, `channelData`, `replyToId`, and `display`, what the
+    /// transcript shows; hidden without it).
+    CardAction(String),
     /// The visitor typed a key in the composer.
     VisitorTyping,
     /// The visitor asked to resend a failed message (by entry key).

@@ -55,8 +55,8 @@ impl Session {
                 self.end_handoff(Some(message), now, effects)
             }
             Signal::AgentTyping(agent) if from_agent_side => {
-                self.agent_typing = Some((agent.name, now + AGENT_TYPING_MS));
-                self.schedule_tick(AGENT_TYPING_MS, effects);
+                let line = fill(self.lang().t(Text::IsTyping), &[&agent.name]);
+                self.show_typing(line, AGENT_TYPING_MS, now, effects);
             }
             _ => {}
         }
@@ -91,7 +91,7 @@ impl Session {
             self.notice(message, now);
         }
         self.handoff = Handoff::None;
-        self.agent_typing = None;
+        self.typing = None;
         if self.hub.endpoint.is_some() || self.hub.pending() > 0 {
             effects.push(Effect::CloseStream {
                 channel: Channel::Hub,

@@ -15,22 +15,45 @@ impl Session {
         let user_id = self.user_id.clone();
         let fresh = self.link_mut(channel).fresh(set, &user_id);
         let count = fresh.len();
+        let lang = self.lang();
         for activity in fresh {
-            if let Some(signal) = signal(&activity) {
+            if let Some(piece) = self.transcript.stream(&activity, &user_id, lang) {
+                match piece {
+                    Piece::Informative(line) => {
+                        self.show_typing(line, INFORMATIVE_MS, now, effects)
+                    }
+                    Piece::Changed => self.typing = None,
+                    Piece::Ignored => {}
+                }
+            } else if let Some(signal) = signal(&activity) {
                 self.on_signal(channel, signal, &activity, now, effects);
-            } else if self
-                .transcript
-                .upsert(&activity, &self.user_id, self.lang())
+            } else if activity.kind == "typing" && !sent_by_visitor(&activity, &user_id) {
+                let name = activity.from.as_ref().and_then(|f| f.name.as_deref());
+                let line = fill(lang.t(Text::IsTyping), &[name.unwrap_or("Bot")]);
+                self.show_typing(line, AGENT_TYPING_MS, now, effects);
+            } else if self.transcript.upsert(&activity, &user_id, lang)
                 && self
                     .transcript
                     .entries()
                     .last()
-                    .is_some_and(|e| e.author == Author::Agent)
+                    .is_some_and(|e| e.author != Author::Visitor)
             {
-                self.agent_typing = None;
+                self.typing = None;
             }
         }
         count
+    }
+
+    /// Shows a typing or status line for `ms` (a tick takes it down).
+    pub(super) fn show_typing(
+        &mut self,
+        line: String,
+        ms: Millis,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        self.typing = Some((line, now + ms));
+        self.schedule_tick(ms, effects);
     }
 
     /// The next regular poll, when the channel is polling and no read is out (that one's
@@ -88,3 +111,6 @@ impl Session {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod rich_tests;

@@ -77,12 +77,8 @@ impl Session {
     /// clock set back cannot stop its rhythm.
     pub(super) fn on_tick(&mut self, now: Millis, effects: &mut Vec<Effect>) {
         self.ticks = self.ticks.saturating_sub(1);
-        if self
-            .agent_typing
-            .as_ref()
-            .is_some_and(|(_, until)| *until <= now)
-        {
-            self.agent_typing = None;
+        if self.typing.as_ref().is_some_and(|(_, until)| *until <= now) {
+            self.typing = None;
         }
         if self.ticks > 0 && now < self.watched.saturating_add(WATCHDOG_MS) {
             return;

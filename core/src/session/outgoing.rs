@@ -15,15 +15,53 @@ impl Session {
             a.text = Some(text.clone());
             a.text_format = Some("plain".into());
         });
-        let key = activity.client_activity_id().unwrap_or_default().to_owned();
-        let channel = self.agent_channel();
-        let delivery = if self.link_mut(channel).endpoint.is_some() {
-            Delivery::Sending
-        } else {
-            Delivery::Queued
+        self.send(activity, Some(text), now, effects);
+    }
+
+    /// A card or suggested action's post (RICH-CONTENT.md §3, §5): exactly the fields the
+    /// rich module worked out, plus `from`, `locale` and the clientActivityID.
+    pub(super) fn on_card_action(&mut self, json: &str, now: Millis, effects: &mut Vec<Effect>) {
+        let Ok(Value::Object(post)) = serde_json::from_str::<Value>(json) else {
+            return;
         };
-        self.transcript
-            .push_local(key, text, iso8601(now), delivery);
+        let text = |k: &str| post.get(k).and_then(Value::as_str).map(str::to_owned);
+        let mut activity = self.outgoing("message", now, |a| {
+            a.text = text("text");
+            a.text_format = text("textFormat");
+            a.value = post.get("value").cloned();
+            a.reply_to_id = text("replyToId");
+        });
+        if let (Some(Value::Object(extra)), Some(Value::Object(data))) =
+            (post.get("channelData"), activity.channel_data.as_mut())
+        {
+            for (k, v) in extra {
+                data.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        self.send(activity, text("display"), now, effects);
+    }
+
+    /// Queues a message on the current channel; `shown`: its transcript text (none for a
+    /// hidden post). Suggested actions are spent once the visitor posts anything.
+    fn send(
+        &mut self,
+        activity: Activity,
+        shown: Option<String>,
+        now: Millis,
+        effects: &mut Vec<Effect>,
+    ) {
+        self.transcript.drop_suggestions();
+        let channel = self.agent_channel();
+        if let Some(text) = shown {
+            let key = activity.client_activity_id().unwrap_or_default().to_owned();
+            let delivery = if self.link_mut(channel).endpoint.is_some() {
+                Delivery::Sending
+            } else {
+                Delivery::Queued
+            };
+            self.transcript
+                .push_local(key, text, iso8601(now), delivery);
+        }
         self.link_mut(channel).queue(activity);
         self.pump(channel, 0, effects);
     }
@@ -87,7 +125,7 @@ impl Session {
         self.bot.queue(activity);
         self.pump(Channel::Bot, 0, effects);
         self.handoff = Handoff::None;
-        self.agent_typing = None;
+        self.typing = None;
         self.phase = Phase::Ended;
         self.notice(self.lang().t(Text::YouEndedChat), now);
         effects.push(Effect::CloseStream {

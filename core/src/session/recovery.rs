@@ -303,7 +303,7 @@ impl Session {
                 self.reconnect(channel, 0, effects);
             }
         }
-        self.agent_typing = None;
+        self.typing = None;
     }
 
     /// The conversation cannot be continued (gone, or its token cannot be renewed).

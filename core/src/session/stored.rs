@@ -137,7 +137,8 @@ const DELIVERIES: [Delivery; 5] = [
     Delivery::Received,
 ];
 
-/// One entry as a compact array: key, id, author, sender, text, timestamp, delivery.
+/// One entry as a compact array: key, id, author, sender, text, timestamp, delivery, the
+/// rich module's JSON, whether its suggested actions are on offer.
 fn entry(e: &Entry) -> Value {
     let author = AUTHORS.iter().position(|a| *a == e.author).unwrap_or(0);
     let delivery = DELIVERIES
@@ -152,6 +153,8 @@ fn entry(e: &Entry) -> Value {
         e.text.as_str().into(),
         e.timestamp.as_str().into(),
         delivery.into(),
+        e.rich.clone().into(),
+        e.suggested.into(),
     ])
 }
 
@@ -166,6 +169,8 @@ fn entry_from(v: &Value) -> Option<Entry> {
         text: text(4)?,
         timestamp: text(5)?,
         delivery: *DELIVERIES.get(index(6)?)?,
+        rich: text(7),
+        suggested: v[8].as_bool().unwrap_or_default(),
     })
 }
 

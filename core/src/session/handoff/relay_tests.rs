@@ -61,13 +61,13 @@ fn explicit_escalation_waits_then_the_agent_joins_and_chats_in_the_same_conversa
             after_ms: AGENT_TYPING_MS
         }]
     );
-    assert_eq!(s.agent_typing.as_ref().unwrap().0, "Alex");
+    assert_eq!(s.typing.as_ref().unwrap().0, "Alex is typing…");
     streamed(
         &mut s,
         Channel::Bot,
         vec![agent_message("conv1|m", "Hi Ada, I'm Alex.")],
     );
-    assert_eq!(s.agent_typing, None, "a message ends the typing indicator");
+    assert_eq!(s.typing, None, "a message ends the typing indicator");
     let last = s.transcript.entries().last().unwrap().clone();
     assert_eq!(
         (last.author, last.sender.as_str(), last.text.as_str()),
@@ -155,7 +155,7 @@ fn no_agent_in_time_shows_the_hub_message_and_returns_to_the_bot() {
 }
 
 #[test]
-fn agent_typing_indicator_expires() {
+fn typing_indicator_expires() {
     let mut s = chatting(HandoffMode::Relay);
     streamed(
         &mut s,
@@ -171,9 +171,9 @@ fn agent_typing_indicator_expires() {
         ],
     );
     s.step(Event::Tick, NOW + 1000);
-    assert!(s.agent_typing.is_some());
+    assert!(s.typing.is_some());
     s.step(Event::Tick, NOW + AGENT_TYPING_MS);
-    assert_eq!(s.agent_typing, None);
+    assert_eq!(s.typing, None);
 }
 
 #[test]
