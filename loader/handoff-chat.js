@@ -145,6 +145,25 @@
       console.warn("handoff-chat: no " + lang + " strings, showing English", error);
     });
   }
+  // Rich content (markdown, cards, citations, ...) is a module of its own, fetched when the
+  // widget asks: at once for a message that needs it, else when the browser is idle.
+  var richStart;
+  var richModule = new Promise(function (go) { richStart = go; }).then(function () {
+    var sheet = document.createElement("link");
+    sheet.rel = "stylesheet";
+    sheet.href = base + "handoff-chat-rich.css";
+    shadow.insertBefore(sheet, root);
+    return import(base + "handoff-chat-rich.js");
+  }).then(function (module) {
+    return module.default({ module_or_path: base + "handoff-chat-rich_bg.wasm" }).then(function () {
+      return module;
+    });
+  });
+  function rich(whenIdle) {
+    if (whenIdle) (window.requestIdleCallback || setTimeout)(richStart);
+    else richStart();
+    return richModule;
+  }
   function load() {
     if (loading) return loading;
     loading = Promise.all([import(base + "handoff-chat-widget.js"), translation()])
@@ -155,7 +174,7 @@
         }).then(function () {
           var hadFocus = shadow.activeElement === launcher;
           launcher.remove();
-          command = glue.mount(root, attributes, locale, openRequested, emit, loaded[1]);
+          command = glue.mount(root, attributes, locale, openRequested, emit, loaded[1], rich);
           mark("ready");
           emit("ready");
           queued.splice(0).forEach(function (c) { command(c[0], c[1]); });

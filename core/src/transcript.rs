@@ -169,11 +169,7 @@ impl Transcript {
     /// The entry whose suggested actions are on offer: the last message, when it is not
     /// the visitor's and its actions were not used.
     pub fn suggestions(&self) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| e.author != Author::System)
-            .filter(|e| e.suggested)
+        suggestions(&self.entries)
     }
 
     /// The visitor posted or clicked an action: no suggested actions are on offer.
@@ -228,6 +224,16 @@ impl Transcript {
         self.entries.push(entry_for(activity, key, author, lang));
         true
     }
+}
+
+/// Of `entries`, the one whose suggested actions are on offer (see
+/// [`Transcript::suggestions`]).
+pub fn suggestions(entries: &[Entry]) -> Option<&Entry> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.author != Author::System)
+        .filter(|e| e.suggested)
 }
 
 /// The entry showing `activity` (classified as written by `author`) under `key`.

@@ -41,8 +41,10 @@ pub struct Chat {
     pub phase: RwSignal<Phase>,
     /// Bot, waiting for an agent, or with an agent.
     pub handoff: RwSignal<Handoff>,
-    /// Name of the agent currently typing.
-    pub agent_typing: RwSignal<Option<String>>,
+    /// Who is typing, or what the bot is doing ("Searching…").
+    pub typing: RwSignal<Option<String>>,
+    /// The rich content module has loaded (entries that need it redraw).
+    pub rich_ready: RwSignal<bool>,
     /// Whether messages get through (drives the connection banner).
     pub connectivity: RwSignal<Connectivity>,
     /// The visible transcript.
@@ -70,7 +72,8 @@ impl Chat {
         let chat = Self {
             phase: RwSignal::new(session.phase.clone()),
             handoff: RwSignal::new(session.handoff.clone()),
-            agent_typing: RwSignal::new(None),
+            typing: RwSignal::new(None),
+            rich_ready: RwSignal::new(false),
             connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(session.transcript.entries().to_vec()),
             seen: StoredValue::new(Seen::of(&session)),
@@ -123,6 +126,12 @@ impl Chat {
         });
     }
 
+    /// The visitor's id on this conversation and the chat's locale (for the rich module).
+    pub fn identity(self) -> (String, String) {
+        self.session
+            .with_value(|s| (s.user_id.clone(), s.locale.clone()))
+    }
+
     /// The survey answers given last (to prefill the survey).
     pub fn answers(self) -> Option<SurveyAnswers> {
         self.session.with_value(|s| s.answers.clone())
@@ -167,10 +176,7 @@ impl Chat {
             set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);
-            set_if_changed(
-                self.agent_typing,
-                &s.agent_typing.as_ref().map(|(name, _)| name.clone()),
-            );
+            set_if_changed(self.typing, &s.typing.as_ref().map(|(line, _)| line.clone()));
             if self
                 .entries
                 .with_untracked(|e| e.as_slice() != s.transcript.entries())

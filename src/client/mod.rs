@@ -4,6 +4,7 @@
 pub mod api;
 mod controller;
 pub mod page_api;
+pub mod rich;
 mod storage;
 pub mod stream;
 

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::status::Status;
+use super::suggested::Suggested;
 use super::survey_form::SurveyForm;
 use super::t;
 use super::transcript::Transcript;
@@ -35,6 +36,7 @@ pub fn Conversation(
                 view! {
                     <Transcript/>
                     <Status/>
+                    <Suggested/>
                     <Show
                         when=move || ended.get()
                         fallback=move || {

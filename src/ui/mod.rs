@@ -8,6 +8,7 @@ mod header;
 mod launcher;
 mod message;
 mod status;
+mod suggested;
 mod survey_field;
 mod survey_form;
 mod transcript;

@@ -1,7 +1,7 @@
 //! The line under the transcript: connecting, could not connect, waiting for an agent
 //! (with the queue position), or who is typing.
 
-use handoff_core::i18n::{fill, Text};
+use handoff_core::i18n::Text;
 use handoff_core::session::{waiting_text, Connectivity, Event, Phase};
 use leptos::prelude::*;
 
@@ -48,7 +48,7 @@ pub fn Status() -> impl IntoView {
             )
         }
         Phase::Chatting => {
-            let typing = chat.agent_typing.get().map(|name| fill(lang.t(Text::IsTyping), &[&name]));
+            let typing = chat.typing.get();
             let waiting = chat.handoff.with(|h| waiting_text(h, lang));
             typing.or(waiting).map(|text| {
                 view! { <p class="hc-status hc-status--handoff" role="status">{text}</p> }.into_any()

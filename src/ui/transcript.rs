@@ -26,7 +26,8 @@ pub fn Transcript() -> impl IntoView {
         <ol class="hc-transcript" role="log" aria-live="polite" aria-label=t(Text::ConversationLabel) node_ref=list>
             <For
                 each=move || chat.entries.get()
-                key=|entry| (entry.key.clone(), entry.delivery.as_str())
+                // A livestreamed answer keeps its key while its text grows.
+                key=|entry| (entry.key.clone(), entry.delivery.as_str(), entry.text.len())
                 children=move |entry| {
                     let key = entry.key.clone();
                     view! {
