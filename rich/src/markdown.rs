@@ -8,16 +8,18 @@
 //! longer created but their text still is.
 
 mod autolink;
+mod link;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag};
 
-use crate::citations::{self, Citations};
+pub(crate) use link::anchor;
+
+use crate::citations::Citations;
 use crate::node::{el, text, Ctx, El, Node, Rendered, MAX_DEPTH};
-use crate::strings::S;
 use crate::url;
 
 /// Deepest element nesting of the markdown itself (room left for the bubble's wrappers).
@@ -34,35 +36,11 @@ pub fn render_with(md: &str, ctx: &Ctx, out: &mut Rendered, cites: &Citations) -
     build(md, ctx, out, Some(cites))
 }
 
-/// An `a` opening an allowed `href` in a new tab, plus the hidden "(opens in a new tab)"
-/// for web links. The caller has spent the `a`.
-pub(crate) fn anchor(href: String, kids: Vec<Node>, ctx: &Ctx) -> El {
-    let web = href
-        .get(..4)
-        .is_some_and(|s| s.eq_ignore_ascii_case("http"));
-    let mut a = el("a")
-        .attr("href", href)
-        .attr("target", "_blank")
-        .attr("rel", "noopener noreferrer")
-        .kids(kids);
-    if web && ctx.spend() {
-        let mut hint = String::from(" ");
-        hint.push_str(ctx.t(S::OpensInNewTab));
-        a = a.child(el("span").class("hc-visually-hidden").text(hint));
-    }
-    a
-}
-
 enum Kind {
     Plain,
     Code,
     Table,
-    Link {
-        dest: String,
-        title: String,
-        id: String,
-        ty: LinkType,
-    },
+    Link(link::Link),
     Image(String),
 }
 
@@ -239,12 +217,12 @@ impl Builder<'_> {
                 id,
             } => {
                 self.literal += 1;
-                let kind = Kind::Link {
+                let kind = Kind::Link(link::Link {
                     dest: dest_url.to_string(),
                     title: title.to_string(),
                     id: id.to_string(),
                     ty: link_type,
-                };
+                });
                 return self.push_frame(None, None, kind, false);
             }
             Tag::Image { dest_url, .. } => {
@@ -266,7 +244,7 @@ impl Builder<'_> {
             && self.ctx.spend()
             && (outer.is_none() || self.ctx.spend());
         // Links and images keep their content until their end decides what it becomes.
-        let keeps = made || matches!(kind, Kind::Link { .. } | Kind::Image(_));
+        let keeps = made || matches!(kind, Kind::Link(_) | Kind::Image(_));
         self.stack.push(Frame {
             el: el.filter(|_| made),
             outer: outer.filter(|_| made),
@@ -284,26 +262,13 @@ impl Builder<'_> {
         }
         let Some(f) = self.stack.pop() else { return };
         match f.kind {
-            Kind::Link {
-                dest,
-                title,
-                id,
-                ty,
-            } => {
+            Kind::Link(link) => {
                 self.literal -= 1;
-                return self.link(f.kids, f.depth, dest, title, id, ty);
+                return self.link(f.kids, f.depth, link);
             }
             Kind::Image(dest) => {
                 self.alt -= 1;
-                let alt: String = f.kids.iter().map(Node::text_content).collect();
-                match url::image(&dest).filter(|_| self.alt == 0 && self.ctx.spend()) {
-                    Some(src) => {
-                        let img = el("img").attr("src", src).attr("alt", alt);
-                        self.push(img.attr("loading", "lazy").into());
-                    }
-                    None => self.text(&alt),
-                }
-                return;
+                return self.image(&f.kids, &dest);
             }
             Kind::Code => self.literal -= 1,
             Kind::Table | Kind::Plain => {}
@@ -334,64 +299,6 @@ impl Builder<'_> {
             None => e,
         };
         self.push(node.into());
-    }
-
-    /// A link's end: a citation button, an `a`, or (refused scheme) just its content.
-    #[allow(clippy::too_many_arguments, reason = "one frame's fields, taken apart")]
-    fn link(
-        &mut self,
-        kids: Vec<Node>,
-        depth: usize,
-        dest: String,
-        title: String,
-        id: String,
-        ty: LinkType,
-    ) {
-        let mut kids = kids;
-        let mut label: String = kids.iter().map(Node::text_content).collect();
-        if let Some(cites) = self.cites.filter(|_| self.alt == 0) {
-            let reference = matches!(
-                ty,
-                LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
-            );
-            // `[1][2]` parses as one link (text 1, definition 2): two markers.
-            if ty == LinkType::Reference && label != id {
-                let first = self
-                    .defs
-                    .get(&label.to_lowercase())
-                    .and_then(|(d, t)| cites.link(&label, d, t, true));
-                if let Some(c) = first {
-                    let node = citations::button(&c, self.ctx, self.out);
-                    self.push(node);
-                    label.clone_from(&id);
-                    kids = vec![text(id.clone())];
-                }
-            }
-            let own = reference && label == id;
-            let key = if reference {
-                id.as_str()
-            } else {
-                label.as_str()
-            };
-            if let Some(c) = cites.link(key, &dest, &title, own) {
-                let node = citations::button(&c, self.ctx, self.out);
-                return self.push(node);
-            }
-        }
-        let href = if ty == LinkType::Email {
-            let mut mail = String::from("mailto:");
-            mail.push_str(&dest);
-            url::link(&mail)
-        } else {
-            url::link(&dest)
-        };
-        match href.filter(|_| self.alt == 0 && depth <= LIMIT && self.ctx.spend()) {
-            Some(href) => {
-                let a = anchor(href, kids, self.ctx);
-                self.push(a.into());
-            }
-            None => kids.into_iter().for_each(|k| self.push(k)),
-        }
     }
 
     /// A childless element, or its text when it cannot be created.

@@ -1,6 +1,6 @@
 use super::*;
 use crate::action::Action;
-use crate::citations::from_activity;
+use crate::citations::{self, from_activity};
 use crate::node::MAX_NODES;
 use crate::strings::Lang;
 
