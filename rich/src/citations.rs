@@ -73,7 +73,8 @@ pub fn from_activity(activity: &Value) -> Citations {
         let id = e.get("@id").and_then(Value::as_str);
         if (schema && id == Some("")) || at_type == "Message" {
             let names = blank_nodes(e);
-            for (i, c) in many(e.get("citation")).iter().enumerate() {
+            let claims = many(e.get("citation")).iter().enumerate();
+            for (i, c) in claims.filter(|(_, c)| c.is_object()) {
                 let app = c.get("appearance");
                 let field = |k: &str| str_of(app.and_then(|a| a.get(k)));
                 list.push(Cite {
@@ -276,4 +277,93 @@ fn blank_nodes(entity: &Value) -> Vec<(String, String)> {
 fn resolve(reference: &Value, names: &[(String, String)]) -> Option<String> {
     let id = reference.get("@id").and_then(Value::as_str)?;
     names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::strings::Lang;
+
+    fn list(activity: Value) -> Vec<Cite> {
+        from_activity(&activity).list.into_inner()
+    }
+
+    #[test]
+    fn blank_node_usage_info_resolves_and_fields_are_read_liberally() {
+        let cites = list(json!({"entities": [
+            {"@type": "Message", "usageInfo": {"@id": "_:s1", "name": "Confidential"},
+             "citation": {"position": 2, "name": "Two",
+                 "appearance": {"url": "javascript:alert(1)", "abstract": "abs", "usageInfo": {"@id": "_:s1"}}}},
+            {"type": "https://schema.org/Message", "@id": "",
+             "citation": [{"appearance": {"name": " N ", "text": "T", "url": "https://n.example",
+                 "usageInfo": {"@id": "_:s9"}}}, "junk", 7]},
+            {"type": "https://schema.org/Claim", "@id": "cite:1", "name": 5, "text": "legacy"},
+            {"type": "https://schema.org/Message", "@id": "x", "citation": [{"position": "9"}]},
+        ]}));
+        assert_eq!(cites.len(), 3, "{cites:?}");
+        let two = &cites[0];
+        assert_eq!(
+            (two.label.as_str(), two.title.as_deref()),
+            ("2", Some("Two"))
+        );
+        assert_eq!(
+            (two.url.as_deref(), two.text.as_deref()),
+            (None, Some("abs"))
+        );
+        assert_eq!(two.badge.as_deref(), Some("Confidential"));
+        let n = &cites[1];
+        assert_eq!(
+            (n.label.as_str(), n.title.as_deref(), n.text.as_deref()),
+            ("1", Some("N"), Some("T"))
+        );
+        assert_eq!(
+            (n.url.as_deref(), n.badge.as_deref()),
+            (Some("https://n.example"), None)
+        );
+        assert!(
+            cites[2].legacy && cites[2].label.is_empty() && cites[2].title.as_deref() == Some("5")
+        );
+    }
+
+    #[test]
+    fn no_entities_no_citations() {
+        for a in [
+            json!({}),
+            json!({"entities": "x"}),
+            json!({"entities": [null, 1, {"type": "mention"}]}),
+        ] {
+            assert!(list(a).is_empty());
+        }
+        let ctx = Ctx::new("u", Lang::En, None, "p");
+        assert_eq!(
+            sources(&Citations::default(), &ctx, &mut Rendered::default()),
+            None
+        );
+    }
+
+    #[test]
+    fn definitions_fill_what_claims_lack_and_legacy_claims_take_their_label() {
+        let cites = from_activity(&json!({"entities": [
+            {"@type": "Message", "citation": [{"position": "1", "appearance": {"text": "body"}}]},
+            {"type": "https://schema.org/Claim", "@id": "cite:7", "text": "legacy"},
+        ]}));
+        cites.define("1", "https://one.example", "One");
+        cites.define("4", "cite:7", "Four");
+        let l = cites.list.borrow();
+        assert_eq!(
+            (l[0].title.as_deref(), l[0].url.as_deref()),
+            (Some("One"), Some("https://one.example"))
+        );
+        assert_eq!(l[0].text.as_deref(), Some("body"));
+        assert_eq!(
+            (
+                l[1].label.as_str(),
+                l[1].title.as_deref(),
+                l[1].text.as_deref()
+            ),
+            ("4", Some("Four"), Some("legacy"))
+        );
+    }
 }

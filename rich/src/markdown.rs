@@ -311,15 +311,19 @@ impl Builder<'_> {
         }
     }
 
-    /// Adds the pending text, with its autolinks.
+    /// Adds the pending text, with its citation markers and autolinks.
     fn flush(&mut self) {
-        if self.pending.is_empty() {
-            return;
+        if !self.pending.is_empty() {
+            let s = std::mem::take(&mut self.pending);
+            self.markers(&s);
         }
-        let s = std::mem::take(&mut self.pending);
+    }
+
+    /// Adds text, its autolink literals as links.
+    fn linkify(&mut self, s: &str) {
         let mut at = 0;
         let depth = self.stack.last().map_or(0, |f| f.depth);
-        for (start, end, href) in autolink::find(&s) {
+        for (start, end, href) in autolink::find(s) {
             let Some(href) = url::link(&href).filter(|_| depth < LIMIT && self.ctx.spend()) else {
                 continue; // stays in the text
             };

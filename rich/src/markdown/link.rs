@@ -103,4 +103,38 @@ impl Builder<'_> {
             None => self.text(&alt),
         }
     }
+
+    /// Text with `[n]` markers CommonMark left as text (`[1][2]` when `[2]` is undefined is
+    /// not a link): a marker naming a citation definition is still a citation.
+    pub(super) fn markers(&mut self, s: &str) {
+        let Some(cites) = self.cites.filter(|_| !self.defs.is_empty()) else {
+            return self.linkify(s);
+        };
+        let mut at = 0;
+        for (open, _) in s.match_indices('[') {
+            // A short label without brackets (bounded look-ahead keeps this linear).
+            let Some(label) = s.get(open + 1..).and_then(|r| {
+                let end = r
+                    .char_indices()
+                    .take(33)
+                    .find(|&(_, c)| c == ']' || c == '[')?;
+                (end.1 == ']' && end.0 > 0)
+                    .then(|| r.get(..end.0))
+                    .flatten()
+            }) else {
+                continue;
+            };
+            let cite = (open >= at)
+                .then(|| self.defs.get(&label.to_lowercase()))
+                .flatten()
+                .and_then(|(d, t)| cites.link(label, d, t, true));
+            if let Some(c) = cite {
+                self.linkify(s.get(at..open).unwrap_or_default());
+                let node = citations::button(&c, self.ctx, self.out);
+                self.push(node);
+                at = open + label.len() + 2;
+            }
+        }
+        self.linkify(s.get(at..).unwrap_or_default());
+    }
 }

@@ -289,3 +289,32 @@ fn markdown_only_citations_and_cite_links_without_claims() {
         "<p>see n</p>"
     );
 }
+
+#[test]
+fn pathological_inputs_stay_fast() {
+    let defs = "\n\n[1]: https://a.example \"A\"\n[2]: cite:2 \"B\"\n";
+    for src in [
+        "[a](".repeat(100_000),
+        "*a_".repeat(100_000),
+        "<a".repeat(100_000),
+        "`".repeat(100_000),
+        "![".repeat(100_000),
+        "| a ".repeat(10_000) + "|\n" + &"|-".repeat(10_000) + "|\n" + &"| b\n".repeat(10_000),
+        "[x]: y\n".repeat(50_000) + "[x]",
+        "[1] [2][1]".repeat(50_000) + defs,
+        "a@b.c ".repeat(100_000),
+        "www.a.b/".repeat(100_000),
+    ] {
+        let t = std::time::Instant::now();
+        let cites = Citations::default();
+        let mut out = Rendered::default();
+        let nodes = render_with(&src, &ctx(), &mut out, &cites);
+        assert!(count(&nodes).0 <= MAX_NODES);
+        assert!(
+            t.elapsed().as_secs() < 5,
+            "{:?} {:?}",
+            &src[..20],
+            t.elapsed()
+        );
+    }
+}
