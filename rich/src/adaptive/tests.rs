@@ -201,3 +201,262 @@ fn unsupported_or_empty_cards_show_their_fallback_text_never_nothing() {
     let (h, _) = card_with(json!("not a card"));
     assert!(h.contains("hc-cant-show"));
 }
+
+#[test]
+fn text_inputs() {
+    let (h, _) = card(json!([
+        {"type":"Input.Text","id":"name","label":"Name","isRequired":true,"errorMessage":"Need it",
+         "regex":"^[A-Z].*","maxLength":20,"placeholder":"Your name","style":"Email","value":"Ann"},
+        {"type":"Input.Text","id":"c","isMultiline":true,"placeholder":"Comments","value":"x"},
+        {"type":"Input.Text","id":"t","style":"tel"}]));
+    assert_eq!(
+        inner(&h),
+        "<div class=\"hc-ac-field\" id=\"m1-e-name\"><label for=\"m1-1\">Name</label>\
+         <input id=\"m1-1\" data-input=\"name\" required=\"\" type=\"email\" value=\"Ann\" \
+         pattern=\"^[A-Z].*\" maxlength=\"20\" placeholder=\"Your name\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">Need it</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-c\">\
+         <textarea id=\"m1-2\" data-input=\"c\" placeholder=\"Comments\" aria-label=\"Comments\">x</textarea>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-t\">\
+         <input id=\"m1-3\" data-input=\"t\" type=\"tel\" aria-label=\"t\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>"
+    );
+}
+
+#[test]
+fn number_date_and_time_inputs() {
+    let (h, _) = card(json!([
+        {"type":"Input.Number","id":"n","label":"N","min":1,"max":"10","value":2.5,"placeholder":"p"},
+        {"type":"Input.Date","id":"dob","label":"D","min":"2020-01-01","max":"2030-12-31","value":"2025-01-31"},
+        {"type":"Input.Time","id":"at","label":"T","min":"09:00","isRequired":true}]));
+    assert_eq!(
+        inner(&h),
+        "<div class=\"hc-ac-field\" id=\"m1-e-n\"><label for=\"m1-1\">N</label>\
+         <input id=\"m1-1\" data-input=\"n\" type=\"number\" step=\"any\" min=\"1\" max=\"10\" value=\"2.5\" placeholder=\"p\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-dob\"><label for=\"m1-2\">D</label>\
+         <input id=\"m1-2\" data-input=\"dob\" type=\"date\" min=\"2020-01-01\" max=\"2030-12-31\" value=\"2025-01-31\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-at\"><label for=\"m1-3\">T</label>\
+         <input id=\"m1-3\" data-input=\"at\" required=\"\" type=\"time\" min=\"09:00\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>"
+    );
+}
+
+#[test]
+fn toggles_carry_their_on_and_off_values() {
+    let (h, _) = card(json!([
+        {"type":"Input.Toggle","id":"agree","title":"I agree","value":"yes","valueOn":"yes","valueOff":"no"},
+        {"type":"Input.Toggle","id":"news","title":"News","value":"false"}]));
+    assert_eq!(
+        inner(&h),
+        "<div class=\"hc-ac-field\" id=\"m1-e-agree\">\
+         <input id=\"m1-1\" data-input=\"agree\" type=\"checkbox\" data-on=\"yes\" data-off=\"no\" checked=\"\"></input>\
+         <label for=\"m1-1\">I agree</label><p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-news\">\
+         <input id=\"m1-2\" data-input=\"news\" type=\"checkbox\" data-on=\"true\" data-off=\"false\"></input>\
+         <label for=\"m1-2\">News</label><p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>"
+    );
+}
+
+#[test]
+fn choice_sets_compact_expanded_and_multi() {
+    let choices = json!([{"title":"Red","value":"r"},{"title":"Green","value":"g"},{"value":3}]);
+    let (h, _) = card(json!([
+        {"type":"Input.ChoiceSet","id":"c1","label":"Colour","value":"g","isRequired":true,"choices":choices},
+        {"type":"Input.ChoiceSet","id":"c2","style":"expanded","value":"r","placeholder":"Pick","choices":choices,"isRequired":true},
+        {"type":"Input.ChoiceSet","id":"c3","label":"Many","isMultiSelect":true,"value":"r, 3","choices":choices,"isRequired":true}]));
+    assert_eq!(
+        inner(&h),
+        "<div class=\"hc-ac-field\" id=\"m1-e-c1\"><label for=\"m1-1\">Colour</label>\
+         <select id=\"m1-1\" data-input=\"c1\" required=\"\"><option value=\"\">Choose an option</option>\
+         <option value=\"r\">Red</option><option value=\"g\" selected=\"\">Green</option><option value=\"3\">3</option></select>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-c2\">\
+         <div class=\"hc-ac-choices\" role=\"group\" aria-label=\"Pick\">\
+         <label class=\"hc-ac-choice\"><input id=\"m1-4\" data-input=\"c2\" required=\"\" type=\"radio\" name=\"m1-3\" value=\"r\" checked=\"\"></input>Red</label>\
+         <label class=\"hc-ac-choice\"><input id=\"m1-5\" data-input=\"c2\" required=\"\" type=\"radio\" name=\"m1-3\" value=\"g\"></input>Green</label>\
+         <label class=\"hc-ac-choice\"><input id=\"m1-6\" data-input=\"c2\" required=\"\" type=\"radio\" name=\"m1-3\" value=\"3\"></input>3</label></div>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-field\" id=\"m1-e-c3\"><p class=\"hc-ac-label\" aria-hidden=\"true\">Many</p>\
+         <div class=\"hc-ac-choices\" role=\"group\" aria-label=\"Many\" required=\"\" aria-required=\"true\">\
+         <label class=\"hc-ac-choice\"><input id=\"m1-9\" data-input=\"c3\" type=\"checkbox\" name=\"m1-8\" value=\"r\" checked=\"\"></input>Red</label>\
+         <label class=\"hc-ac-choice\"><input id=\"m1-10\" data-input=\"c3\" type=\"checkbox\" name=\"m1-8\" value=\"g\"></input>Green</label>\
+         <label class=\"hc-ac-choice\"><input id=\"m1-11\" data-input=\"c3\" type=\"checkbox\" name=\"m1-8\" value=\"3\" checked=\"\"></input>3</label></div>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>"
+    );
+}
+
+#[test]
+fn submit_open_url_execute_and_disabled_actions() {
+    let (h, out) = card_with(json!({"version":"1.5","body":[],"actions":[
+        {"type":"Action.Submit","title":"Send","style":"positive","data":{"actionSubmitId":"Submit","msteams":{"a":1}}},
+        {"type":"Action.Submit","title":"No data","isEnabled":false},
+        {"type":"Action.Submit","title":"Skip","associatedInputs":"none","data":{"x":1}},
+        {"type":"Action.OpenUrl","title":"Bad","url":"javascript:alert(1)"},
+        {"type":"Action.Execute","title":"Run","verb":"v"},
+        {"type":"Action.Submit"},
+        {"type":"Action.Future","title":"F","fallback":{"type":"Action.Submit","title":"Fb"}}]}));
+    assert_eq!(
+        inner(&h),
+        "<div class=\"hc-ac-actions\">\
+         <button type=\"button\" class=\"hc-ac-action hc-ac-action--positive\" data-action=\"0\">Send</button>\
+         <button type=\"button\" class=\"hc-ac-action\" data-action=\"1\" disabled=\"\">No data</button>\
+         <button type=\"button\" class=\"hc-ac-action\" data-action=\"2\">Skip</button>\
+         <button type=\"button\" class=\"hc-ac-action\" data-action=\"3\">Fb</button></div>"
+    );
+    assert_eq!(
+        out.actions[0],
+        Action::Submit {
+            card: "m1-0".into(),
+            data: json!({"actionSubmitId":"Submit","msteams":{"a":1}})
+        }
+    );
+    assert_eq!(
+        out.actions[1],
+        Action::Submit {
+            card: "m1-0".into(),
+            data: Value::Null
+        }
+    );
+    let Action::Post(p) = &out.actions[2] else {
+        panic!("{:?}", out.actions[2])
+    };
+    assert_eq!(
+        p.to_json(),
+        json!({"channelData":{"postBack":true},"value":{"x":1},"replyToId":"act-1"}).to_string()
+    );
+}
+
+#[test]
+fn show_card_panels_and_toggle_targets() {
+    let (h, out) = card_with(json!({"version":"1.5","body":[
+        {"type":"Input.Text","id":"a","label":"A"},
+        {"type":"ActionSet","actions":[{"type":"Action.ToggleVisibility","title":"More",
+            "targetElements":["x",{"elementId":"y","isVisible":true},{"elementId":"z","isVisible":false},{"nope":1},""]}]}],
+        "actions":[{"type":"Action.ShowCard","title":"Comment","card":{"type":"AdaptiveCard","body":[
+            {"type":"Input.Text","id":"b","label":"B"}],
+            "actions":[{"type":"Action.Submit","title":"OK"}]}}]}));
+    assert_eq!(
+        out.actions[0],
+        Action::Toggle {
+            targets: vec![
+                ("m1-e-x".into(), None),
+                ("m1-e-y".into(), Some(true)),
+                ("m1-e-z".into(), Some(false))
+            ]
+        }
+    );
+    assert!(h.contains(
+        "<div class=\"hc-ac-actions\"><button type=\"button\" class=\"hc-ac-action\" data-action=\"0\">More</button></div>"
+    ));
+    assert!(h.ends_with(
+        "<div class=\"hc-ac-actions\"><button type=\"button\" class=\"hc-ac-action\" data-action=\"2\" \
+         aria-expanded=\"false\" aria-controls=\"m1-2\">Comment</button>\
+         <div class=\"hc-ac-showcard\" id=\"m1-2\" hidden=\"\">\
+         <div class=\"hc-ac-field\" id=\"m1-e-b\"><label for=\"m1-3\">B</label>\
+         <input id=\"m1-3\" data-input=\"b\" type=\"text\"></input>\
+         <p class=\"hc-ac-error\" hidden=\"\">This field is required.</p></div>\
+         <div class=\"hc-ac-actions\"><button type=\"button\" class=\"hc-ac-action\" data-action=\"1\">OK</button></div>\
+         </div></div></div>"
+    ), "{h}");
+    // The nested Submit gathers the whole card's inputs (the root's id).
+    assert_eq!(
+        out.actions[1],
+        Action::Submit {
+            card: "m1-0".into(),
+            data: Value::Null
+        }
+    );
+    assert_eq!(
+        out.actions[2],
+        Action::Toggle {
+            targets: vec![("m1-2".into(), None)]
+        }
+    );
+}
+
+/// Elements in a tree (text nodes are not elements).
+fn count(n: &Node) -> usize {
+    match n {
+        Node::Text(_) => 0,
+        Node::El(e) => 1 + e.kids.iter().map(count).sum::<usize>(),
+    }
+}
+
+fn script_attrs(n: &Node) -> usize {
+    match n {
+        Node::Text(_) => 0,
+        Node::El(e) => {
+            let own = e.attrs.iter();
+            let own = own.filter(|(k, v)| *k != "pattern" && v.contains("javascript:"));
+            own.count() + e.kids.iter().map(script_attrs).sum::<usize>()
+        }
+    }
+}
+
+fn depth(n: &Node) -> usize {
+    match n {
+        Node::Text(_) => 0,
+        Node::El(e) => 1 + e.kids.iter().map(depth).max().unwrap_or(0),
+    }
+}
+
+#[test]
+fn hostile_cards_render_bounded_and_without_scripts() {
+    // Building, cloning and dropping a 1000-deep `Value` recurses (the render does not
+    // past its depth limit): give the test thread room.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(hostile)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn hostile() {
+    let js = "javascript:alert(1)";
+    // 1000 containers deep (built by hand: the JSON parser would refuse this nesting).
+    let mut deep = json!({"type":"Image","url":js,"altText":"x"});
+    for _ in 0..1000 {
+        deep = json!({"type":"Container","items":[deep],"selectAction":{"type":"Action.OpenUrl","url":js}});
+    }
+    let every = |i: usize| match i % 8 {
+        0 => {
+            json!({"type":"Image","url":js,"altText":"a","selectAction":{"type":"Action.OpenUrl","url":js}})
+        }
+        1 => json!({"type":"Media","poster":js,"sources":[{"mimeType":"video/mp4","url":js}]}),
+        2 => {
+            json!({"type":"ActionSet","actions":[{"type":"Action.OpenUrl","title":"o","url":js,"iconUrl":js}]})
+        }
+        3 => {
+            json!({"type":"Input.ChoiceSet","id":"c","isMultiSelect":true,"choices":[{"title":"a","value":"a"},{"title":"b","value":"b"}]})
+        }
+        4 => json!({"type":"Input.Text","id":"t","label":"T","regex":js}),
+        5 => {
+            json!({"type":"ColumnSet","columns":[{"width":js,"backgroundImage":js,"items":[{"type":"TextBlock","text":"[x](javascript:alert(1))"}]}]})
+        }
+        6 => json!({"type":"Table","rows":[{"cells":[{"items":[{"type":"Image","url":js}]}]}]}),
+        _ => {
+            json!({"type":"ImageSet","images":[{"type":"Image","url":js},{"type":"Image","url":js}]})
+        }
+    };
+    let mut body: Vec<Value> = vec![deep];
+    body.extend((0..10_000).map(every));
+    let c = json!({"type":"AdaptiveCard","version":"1.5","body":body,"backgroundImage":js,
+        "actions":[{"type":"Action.OpenUrl","title":"x","url":js},
+            {"type":"Action.ShowCard","title":"s","card":{"body":body.clone()}}]});
+    let mut out = Rendered::default();
+    let node = render(&c, &ctx(), &mut out);
+    let n = count(&node);
+    assert!(n <= MAX_NODES, "{n} elements");
+    assert!(n > MAX_NODES / 2, "{n} elements: the budget should be used");
+    assert!(depth(&node) <= crate::node::MAX_DEPTH, "{}", depth(&node));
+    // No attribute holds a script URL. (`pattern` is the browser's regex, not a URL; text
+    // may say anything: with the markdown stub the TextBlock's link shows as text.)
+    assert_eq!(script_attrs(&node), 0, "a script URL got through");
+    for a in &out.actions {
+        assert!(!format!("{a:?}").contains("javascript:"), "{a:?}");
+    }
+}
