@@ -245,7 +245,7 @@ fn flex(width: &Value) -> String {
         return "flex:0 0 auto".into();
     }
     if let Some(px) = width.as_str().and_then(|s| s.trim().strip_suffix("px")) {
-        if let Some(n) = number(&Value::String(px.into())) {
+        if let Some(n) = px.trim().parse::<f64>().ok().filter(|n| n.is_finite()) {
             return ["flex:0 0 ", &tidy(n), "px"].concat();
         }
     }
