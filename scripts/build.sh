@@ -6,12 +6,17 @@ source scripts/setup.sh
 # Offline: Trunk must use the tools on PATH and never look up or download its own.
 # The wasm is built with the pinned nightly: std rebuilt for size, panics abort without
 # formatting, no file/line strings, `{:?}` compiled to nothing (the widget never shows it).
-TRUNK_OFFLINE=true \
-  RUSTUP_TOOLCHAIN="$WASM_NIGHTLY" \
+export RUSTUP_TOOLCHAIN="$WASM_NIGHTLY" \
   CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-  trunk build --release
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+TRUNK_OFFLINE=true trunk build --release
+# The rich content module (rich/): its own wasm and glue, fetched by the loader when the
+# widget first needs it (src/client/rich.rs). Same toolchain and flags as the widget.
+cargo build --quiet -p handoff-rich --lib --target wasm32-unknown-unknown --profile wasm-release
+wasm-bindgen --target web --no-typescript --out-dir dist --out-name handoff-chat-rich \
+  target/wasm32-unknown-unknown/wasm-release/handoff_rich.wasm
+unset RUSTUP_TOOLCHAIN CARGO_UNSTABLE_BUILD_STD CARGO_UNSTABLE_BUILD_STD_FEATURES RUSTFLAGS
 # The loader's launcher labels come from locales/, the one list of languages and strings.
 node scripts/loader-labels.mjs dist/handoff-chat.js
 # Leptos always links server_fn's browser client, whose streaming adapters (wasm-streams'
@@ -29,6 +34,12 @@ node_modules/.bin/wasm-opt "$wasm" -o "$wasm" "${features[@]}" \
   --remove-exports --pass-arg='remove-exports@*intounderlying*' --strip-producers \
   --flatten --rereloop -Oz --gufa -Oz --converge
 node scripts/minify-wasm-names.mjs "$wasm" dist/handoff-chat-widget.js -- "${features[@]}"
+rich=dist/handoff-chat-rich_bg.wasm
+node_modules/.bin/wasm-opt "$rich" -o "$rich" "${features[@]}" --strip-producers \
+  --flatten --rereloop -Oz --gufa -Oz --converge
+node scripts/minify-wasm-names.mjs "$rich" dist/handoff-chat-rich.js -- "${features[@]}"
+node_modules/.bin/terser dist/handoff-chat-rich.js --module --compress passes=2 --mangle \
+  -o dist/handoff-chat-rich.js
 # Terser drops the glue's classes for the removed exports (no longer exported, so unused)
 # and compresses the rest better than Trunk's minifier (0.6 KB brotli).
 glue=dist/handoff-chat-widget.js

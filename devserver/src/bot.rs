@@ -67,7 +67,6 @@ pub use commands::*;
 pub use content::*;
 pub use livestream::Livestream;
 
-use crate::rich::set_field;
 use actions::{is_code, magic_code, posted_back_reply, SIGNED_IN_TEXT, WRONG_CODE_TEXT};
 use rich::{choices, demo_message, demo_phrase, Demo};
 
@@ -148,7 +147,7 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> T
         state.topics.push("Greeting".into());
         let mut hello = message(incoming, greeting(&state.answers));
         // A multiple-choice question, asked the way Copilot Studio asks one.
-        set_field(&mut hello, "suggestedActions", choices(incoming.from_id()));
+        hello.suggested_actions = Some(choices(incoming.from_id()));
         return with_typing(incoming, vec![hello]).into();
     }
     if incoming.is_event(SET_CONTEXT_EVENT) {

@@ -1,17 +1,11 @@
 //! Parts of rich activities that both the demo bot and the hub deal with: the suggested
-//! actions and imBack buttons they send, the activity fields core's `Activity` has no field
-//! for (`suggestedActions`, `attachmentLayout`, `entities`, which travel in its `extra`
-//! map), and how a visitor's message was posted back by a card action. Shapes as in
+//! actions and imBack buttons they send, and how a visitor's message was posted back by a
+//! card action. Shapes as in
 //! `../shared/RICH-CONTENT.md` §3 to §5. Pure; no state.
 
 use handoff_core::activity::Activity;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// Sets a top-level activity field core does not model; serialised like the typed ones.
-pub fn set_field(activity: &mut Activity, key: &str, value: Value) {
-    activity.extra.insert(key.to_owned(), value);
-}
 
 /// `suggestedActions` for one recipient: clients show them to `to` only (Spec A7710).
 pub fn suggested_actions(to: &str, actions: Vec<Value>) -> Value {

@@ -9,7 +9,7 @@ use handoff_core::activity::{Activity, Attachment};
 use serde_json::{json, Value};
 
 use super::{cards, Context};
-use crate::rich::{im_back, set_field, suggested_actions};
+use crate::rich::{im_back, suggested_actions};
 
 /// A rich-content demo the visitor can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,10 +227,10 @@ pub fn demo_message(demo: Demo, mut m: Activity, ctx: Context<'_>, to: &str) -> 
         _ => Vec::new(),
     };
     match demo {
-        Demo::Citations => set_field(&mut m, "entities", json!([citation_entity()])),
-        Demo::LegacyCitations => set_field(&mut m, "entities", legacy_claims()),
-        Demo::Carousel => set_field(&mut m, "attachmentLayout", json!("carousel")),
-        Demo::Choices => set_field(&mut m, "suggestedActions", choices(to)),
+        Demo::Citations => m.entities = Some(json!([citation_entity()])),
+        Demo::LegacyCitations => m.entities = Some(legacy_claims()),
+        Demo::Carousel => m.attachment_layout = Some("carousel".into()),
+        Demo::Choices => m.suggested_actions = Some(choices(to)),
         _ => {}
     }
     m

@@ -11,7 +11,7 @@ use super::{
     Agent, AgentRef, AgentView, ChatMessage, Effect, Handoff, HandoffState, Hub, HubError, Result,
     Sender, MAX_CHOICES, MAX_CHOICE_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
 };
-use crate::rich::{im_back, set_field, suggested_actions};
+use crate::rich::{im_back, suggested_actions};
 
 /// What an agent sends into the visitor's conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,11 +99,7 @@ impl Hub {
                 }
                 let mut message = agent_message(&agent, text)?;
                 let actions = choices.iter().map(|c| im_back(c.trim())).collect();
-                set_field(
-                    &mut message,
-                    "suggestedActions",
-                    suggested_actions(&handoff.visitor_id, actions),
-                );
+                message.suggested_actions = Some(suggested_actions(&handoff.visitor_id, actions));
                 message
             }
             AgentSends::Typing => agent_event("typing", &agent),
@@ -114,8 +110,8 @@ impl Hub {
     /// Records an agent message once the store appended it (`id` is its activity id).
     pub fn record_agent_message(&mut self, handoff_id: &str, id: String, activity: &Activity) {
         let choices = activity
-            .extra
-            .get("suggestedActions")
+            .suggested_actions
+            .as_ref()
             .map_or_else(Vec::new, |s| {
                 s["actions"]
                     .as_array()

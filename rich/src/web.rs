@@ -1,0 +1,323 @@
+//! The DOM side: builds a [`Rendered`] tree inside the widget's shadow root and runs its
+//! actions. The only browser code of the module; what it builds was decided (and tested)
+//! natively. Every render gets a fresh container with its own click listener, so a slot
+//! drawn again (suggested actions) never keeps an old render's actions.
+
+use std::cell::Cell;
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, HtmlElement};
+
+use crate::action::{self, Action, Post};
+use crate::node::{Ctx, Node, Rendered, MAX_DEPTH};
+use crate::strings::{Lang, S};
+
+mod inputs;
+
+thread_local! {
+    /// Renders so far: each gets its own id prefix.
+    static RENDERS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Draws an activity's bubble content (text, citations, attachments) into `el`.
+#[wasm_bindgen]
+pub fn render(el: Element, json: &str, user_id: &str, lang: &str, on_post: js_sys::Function) {
+    draw(&el, json, user_id, lang, on_post, crate::activity::render);
+}
+
+/// Draws an activity's suggested actions into `el` (nothing when they are not for this
+/// visitor).
+#[wasm_bindgen]
+pub fn suggest(el: Element, json: &str, user_id: &str, lang: &str, on_post: js_sys::Function) {
+    draw(&el, json, user_id, lang, on_post, crate::suggested::render);
+}
+
+fn draw(
+    el: &Element,
+    json: &str,
+    user_id: &str,
+    lang: &str,
+    on_post: js_sys::Function,
+    what: fn(&Value, &Ctx) -> Rendered,
+) {
+    let Ok(activity) = serde_json::from_str::<Value>(json) else {
+        return;
+    };
+    let n = RENDERS.get();
+    RENDERS.set(n.wrapping_add(1));
+    let id = activity["id"].as_str().map(str::to_owned);
+    let ctx = Ctx::new(user_id, Lang::from_tag(lang), id, &format!("hcr{n}"));
+    let rendered = what(&activity, &ctx);
+    let Some(doc) = el.owner_document() else {
+        return;
+    };
+    let Some(box_) = build(
+        &doc,
+        &crate::node::el("div")
+            .class("hc-rich")
+            .kids(rendered.nodes)
+            .into(),
+        0,
+    ) else {
+        return;
+    };
+    el.set_text_content(None);
+    let _ = el.append_child(&box_);
+    let Ok(box_) = box_.dyn_into::<Element>() else {
+        return;
+    };
+    let on = Listener {
+        root: box_.clone(),
+        actions: rendered.actions,
+        reply_to: ctx.activity_id.clone(),
+        lang: ctx.lang,
+        on_post,
+    };
+    let click = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| on.click(&e));
+    let _ = box_.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+    // Lives as long as the container: the listener goes with it when the entry is redrawn.
+    click.forget();
+}
+
+/// Makes the DOM for a node; elements deeper than [`MAX_DEPTH`] are left out.
+fn build(doc: &Document, node: &Node, depth: usize) -> Option<web_sys::Node> {
+    match node {
+        Node::Text(t) => Some(doc.create_text_node(t).into()),
+        Node::El(e) if depth < MAX_DEPTH => {
+            let el = doc.create_element(e.tag).ok()?;
+            for (name, value) in &e.attrs {
+                let _ = el.set_attribute(name, value);
+            }
+            for kid in &e.kids {
+                if let Some(k) = build(doc, kid, depth + 1) {
+                    let _ = el.append_child(&k);
+                }
+            }
+            Some(el.into())
+        }
+        Node::El(_) => None,
+    }
+}
+
+/// One render's actions, run from clicks inside its container.
+struct Listener {
+    root: Element,
+    actions: Vec<Action>,
+    reply_to: Option<String>,
+    lang: Lang,
+    on_post: js_sys::Function,
+}
+
+impl Listener {
+    fn click(&self, event: &web_sys::Event) {
+        let control = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("[data-action]").ok().flatten());
+        let Some(control) = control.filter(|c| self.root.contains(Some(c))) else {
+            return;
+        };
+        let index = control
+            .get_attribute("data-action")
+            .and_then(|i| i.parse::<usize>().ok());
+        let Some(action) = index.and_then(|i| self.actions.get(i)) else {
+            return;
+        };
+        match action {
+            Action::Post(post) => self.post(post),
+            Action::Open { url, popup } => open(url, *popup),
+            Action::Submit { card, data } => self.submit(card, data),
+            Action::Toggle { targets } => {
+                for (id, show) in targets {
+                    if let Some(target) = self.by_attr("id", id) {
+                        let hidden = target.has_attribute("hidden");
+                        let _ = match show.unwrap_or(hidden) {
+                            true => target.remove_attribute("hidden"),
+                            false => target.set_attribute("hidden", ""),
+                        };
+                    }
+                }
+                if let Some(expanded) = control.get_attribute("aria-expanded") {
+                    let _ = control.set_attribute(
+                        "aria-expanded",
+                        if expanded == "true" { "false" } else { "true" },
+                    );
+                }
+            }
+            Action::Cite { title, text } => self.cite(title, text, &control),
+            Action::Scroll { carousel, by } => {
+                let track = self
+                    .by_attr("id", carousel)
+                    .and_then(|c| c.query_selector(".hc-carousel__track").ok().flatten());
+                if let Some(track) = track {
+                    let step = track.client_width() as f64 * 0.8;
+                    let options = web_sys::ScrollToOptions::new();
+                    options.set_left(step * f64::from(*by));
+                    options.set_behavior(web_sys::ScrollBehavior::Smooth);
+                    track.scroll_by_with_scroll_to_options(&options);
+                }
+            }
+        }
+    }
+
+    fn post(&self, post: &Post) {
+        let _ = self.on_post.call1(&JsValue::NULL, &post.to_json().into());
+    }
+
+    /// The element inside this render whose attribute `name` is `value` (compared, not
+    /// put into a selector: card ids may hold any character).
+    fn by_attr(&self, name: &str, value: &str) -> Option<Element> {
+        let list = self.root.query_selector_all(&format!("[{name}]")).ok()?;
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .find(|e| e.get_attribute(name).as_deref() == Some(value))
+    }
+
+    /// Action.Submit: checks the card's inputs (the browser knows required, pattern,
+    /// min and max), shows what is wrong, else posts and locks the card.
+    fn submit(&self, card_id: &str, data: &Value) {
+        let Some(card) = self.by_attr("data-card", card_id) else {
+            return;
+        };
+        let Ok(fields) = card.query_selector_all(".hc-ac-field") else {
+            return;
+        };
+        let mut inputs: Vec<(String, String)> = Vec::new();
+        let mut first_bad: Option<HtmlElement> = None;
+        for i in 0..fields.length() {
+            let Some(field) = fields.item(i).and_then(|f| f.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let valid = inputs::read(&field, &mut inputs);
+            show_error(&field, valid.as_ref().err(), self.lang);
+            if let (Err(control), None) = (valid, &first_bad) {
+                first_bad = Some(control);
+            }
+        }
+        if let Some(control) = first_bad {
+            let _ = control.focus();
+            return;
+        }
+        match action::submit(data, &inputs, self.reply_to.as_deref()) {
+            Some(Action::Post(post)) => self.post(&post),
+            Some(Action::Open { url, popup }) => return open(&url, popup),
+            _ => return,
+        }
+        lock(&card);
+    }
+
+    /// Opens a citation's text (markdown) in a modal dialog inside the widget.
+    fn cite(&self, title: &str, text: &str, from: &Element) {
+        let Some(doc) = self.root.owner_document() else {
+            return;
+        };
+        let ctx = Ctx::new("", self.lang, None, "hcr-cite");
+        let mut out = Rendered::default();
+        let body = crate::markdown::render(text, &ctx, &mut out);
+        let heading_id = "hcr-cite-title";
+        let tree = crate::node::el("dialog")
+            .class("hc-cite-dialog")
+            .attr("aria-labelledby", heading_id)
+            .child(
+                crate::node::el("p")
+                    .class("hc-cite-dialog__title")
+                    .attr("id", heading_id)
+                    .text(title),
+            )
+            .child(crate::node::el("div").class("hc-md").kids(body))
+            .child(
+                crate::node::el("button")
+                    .attr("type", "button")
+                    .class("hc-cite-dialog__close")
+                    .text(self.lang.t(S::Close)),
+            );
+        let Some(dialog) = build(&doc, &tree.into(), 0)
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDialogElement>().ok())
+        else {
+            return;
+        };
+        let _ = self.root.append_child(&dialog);
+        let back = from.clone().dyn_into::<HtmlElement>().ok();
+        let shut = dialog.clone();
+        // Closing (button or Esc) removes the dialog and puts focus back on the citation.
+        let close = Closure::<dyn Fn()>::new(move || {
+            shut.remove();
+            if let Some(back) = &back {
+                let _ = back.focus();
+            }
+        });
+        let _ = dialog.add_event_listener_with_callback("close", close.as_ref().unchecked_ref());
+        close.forget();
+        if let Ok(Some(button)) = dialog.query_selector(".hc-cite-dialog__close") {
+            let shut = dialog.clone();
+            let click = Closure::<dyn Fn()>::new(move || shut.close());
+            let _ =
+                button.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+            click.forget();
+        }
+        let _ = dialog.show_modal();
+    }
+}
+
+/// Opens an allowed URL in a new tab, or a sign-in popup, from the click itself.
+fn open(url: &str, popup: bool) {
+    let features = if popup {
+        "noopener,noreferrer,popup,width=480,height=640"
+    } else {
+        "noopener,noreferrer"
+    };
+    if let Some(window) = web_sys::window() {
+        let _ = window.open_with_url_and_target_and_features(url, "_blank", features);
+    }
+}
+
+/// Shows or clears a field's error line, and ties it to the control for screen readers.
+fn show_error(field: &Element, bad: Option<&HtmlElement>, lang: Lang) {
+    let Ok(Some(error)) = field.query_selector(".hc-ac-error") else {
+        return;
+    };
+    let Ok(controls) = field.query_selector_all("[data-input],[role=group]") else {
+        return;
+    };
+    for i in 0..controls.length() {
+        let Some(c) = controls.item(i).and_then(|c| c.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let _ = match bad {
+            Some(_) => c.set_attribute("aria-invalid", "true"),
+            None => c.remove_attribute("aria-invalid"),
+        };
+    }
+    match bad {
+        Some(control) => {
+            let id = format!("{}-err", control.id());
+            error.set_id(&id);
+            if error.text_content().unwrap_or_default().is_empty() {
+                error.set_text_content(Some(lang.t(S::Required)));
+            }
+            let _ = control.set_attribute("aria-describedby", &id);
+            let _ = error.remove_attribute("hidden");
+        }
+        None => {
+            let _ = error.set_attribute("hidden", "");
+        }
+    }
+}
+
+/// After a submit: every control of the card is disabled (no second submission) and
+/// focus, which was on the pressed button, moves to the card.
+fn lock(card: &Element) {
+    if let Ok(controls) = card.query_selector_all("input,select,textarea,button") {
+        for i in 0..controls.length() {
+            if let Some(c) = controls.item(i).and_then(|c| c.dyn_into::<Element>().ok()) {
+                let _ = c.set_attribute("disabled", "");
+            }
+        }
+    }
+    let _ = card.set_attribute("tabindex", "-1");
+    let _ = card.set_attribute("aria-disabled", "true");
+    if let Ok(card) = card.clone().dyn_into::<HtmlElement>() {
+        let _ = card.focus();
+    }
+}
