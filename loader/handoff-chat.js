@@ -145,25 +145,31 @@
       console.warn("handoff-chat: no " + lang + " strings, showing English", error);
     });
   }
-  // Rich content (markdown, cards, citations, ...) is a module of its own, fetched when the
-  // widget asks: at once for a message that needs it, else when the browser is idle.
-  var richStart;
-  var richModule = new Promise(function (go) { richStart = go; }).then(function () {
+  // Rich content (markdown, cards, citations, ...) is a module of its own: fetched at once
+  // when the widget shows something that needs it (`data-rich`), else when the browser is
+  // idle after the chat starts. It then draws those elements itself and posts the
+  // visitor's card actions back through the widget.
+  var rich = null;
+  function loadRich() {
+    if (rich) return;
     var sheet = document.createElement("link");
     sheet.rel = "stylesheet";
     sheet.href = base + "handoff-chat-rich.css";
     shadow.insertBefore(sheet, root);
-    return import(base + "handoff-chat-rich.js");
-  }).then(function (module) {
-    return module.default({ module_or_path: base + "handoff-chat-rich_bg.wasm" }).then(function () {
-      return module;
+    rich = import(base + "handoff-chat-rich.js").then(function (module) {
+      return module.default({ module_or_path: base + "handoff-chat-rich_bg.wasm" }).then(function () {
+        watch.disconnect();
+        module.observe(root, function (json) { command("cardAction", json); });
+      });
+    }).catch(function (error) {
+      console.warn("handoff-chat: rich content could not load, showing text", error);
     });
-  });
-  function rich(whenIdle) {
-    if (whenIdle) (window.requestIdleCallback || setTimeout)(richStart);
-    else richStart();
-    return richModule;
   }
+  var watch = new MutationObserver(function () {
+    if (root.querySelector("[data-rich]")) loadRich();
+    else if (root.querySelector(".hc-transcript")) (window.requestIdleCallback || setTimeout)(loadRich);
+  });
+  watch.observe(root, { childList: true, subtree: true });
   function load() {
     if (loading) return loading;
     loading = Promise.all([import(base + "handoff-chat-widget.js"), translation()])
@@ -174,7 +180,7 @@
         }).then(function () {
           var hadFocus = shadow.activeElement === launcher;
           launcher.remove();
-          command = glue.mount(root, attributes, locale, openRequested, emit, loaded[1], rich);
+          command = glue.mount(root, attributes, locale, openRequested, emit, loaded[1]);
           mark("ready");
           emit("ready");
           queued.splice(0).forEach(function (c) { command(c[0], c[1]); });

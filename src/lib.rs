@@ -28,8 +28,7 @@ use client::{page_api, Chat};
 /// `fallback_locale`: the page's `lang`, else the browser's language; `open`: the visitor
 /// clicked the loader's launcher (or the page called `open()`) before the wasm was ready;
 /// `emit(name, values)`: how the page hears about the chat; `translation`: the strings of
-/// `locales/<lang>.js` for a visitor whose language is not English; `rich(idle)`: a
-/// promise of the rich content module (see [`client::rich`]).
+/// `locales/<lang>.js` for a visitor whose language is not English.
 #[wasm_bindgen]
 pub fn mount(
     container: web_sys::HtmlElement,
@@ -38,13 +37,11 @@ pub fn mount(
     open: bool,
     emit: js_sys::Function,
     translation: Option<js_sys::Array>,
-    rich: Option<js_sys::Function>,
 ) -> js_sys::Function {
     // Debug builds log panics; the release build aborts without formatting them (size).
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     page_api::set_emitter(emit);
-    client::rich::set_loader(rich);
     if let Some(strings) = translation {
         install_translation(&strings);
     }

@@ -110,7 +110,8 @@ pub struct Entry {
     pub delivery: Delivery,
     /// The activity as JSON when the rich module draws it; `text` shows until it loads.
     pub rich: Option<String>,
-    /// Its suggested actions are on offer (until the visitor posts or clicks an action).
+    /// Its suggested actions are on offer: it is the last message, and the visitor has
+    /// neither posted nor clicked an action since.
     pub suggested: bool,
 }
 
@@ -166,10 +167,18 @@ impl Transcript {
         });
     }
 
-    /// The entry whose suggested actions are on offer: the last message, when it is not
-    /// the visitor's and its actions were not used.
+    /// The entry whose suggested actions are on offer, if any.
     pub fn suggestions(&self) -> Option<&Entry> {
-        suggestions(&self.entries)
+        self.entries.iter().find(|e| e.suggested)
+    }
+
+    /// Only the last message (notices aside) may offer suggested actions: a later message
+    /// replaces them.
+    fn offer_last_only(&mut self) {
+        let last = self.entries.iter().rposition(|e| e.author != Author::System);
+        for (i, e) in self.entries.iter_mut().enumerate() {
+            e.suggested &= Some(i) == last;
+        }
     }
 
     /// The visitor posted or clicked an action: no suggested actions are on offer.
@@ -221,23 +230,15 @@ impl Transcript {
             .map(str::to_owned)
             .or_else(|| id.clone())
             .unwrap_or_else(|| format!("anon-{}", self.entries.len()));
-        self.entries.push(entry_for(activity, key, author, lang));
+        self.entries
+            .push(entry_for(activity, key, author, user_id, lang));
+        self.offer_last_only();
         true
     }
 }
 
-/// Of `entries`, the one whose suggested actions are on offer (see
-/// [`Transcript::suggestions`]).
-pub fn suggestions(entries: &[Entry]) -> Option<&Entry> {
-    entries
-        .iter()
-        .rev()
-        .find(|e| e.author != Author::System)
-        .filter(|e| e.suggested)
-}
-
 /// The entry showing `activity` (classified as written by `author`) under `key`.
-fn entry_for(activity: &Activity, key: String, author: Author, lang: Lang) -> Entry {
+fn entry_for(activity: &Activity, key: String, author: Author, user_id: &str, lang: Lang) -> Entry {
     let text = activity.text.as_deref().unwrap_or_default();
     Entry {
         key,
@@ -263,7 +264,7 @@ fn entry_for(activity: &Activity, key: String, author: Author, lang: Lang) -> En
             Delivery::Received
         },
         rich: needs_rich(activity).then(|| serde_json::to_string(activity).unwrap_or_default()),
-        suggested: author != Author::Visitor && content::has_suggestions(activity),
+        suggested: author != Author::Visitor && content::has_suggestions(activity, user_id),
     }
 }
 

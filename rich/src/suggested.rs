@@ -1,23 +1,17 @@
 //! Suggested actions (RICH-CONTENT.md §3): the chips under the bot's last message. Whether
-//! they are still current (last activity, cleared on any post) is the widget's business;
-//! this only turns `suggestedActions` into buttons for this visitor.
+//! they are on offer (last activity, for this visitor by `to`, cleared on any post) is the
+//! widget core's business; this only turns `suggestedActions` into buttons.
 
 use serde_json::Value;
 
 use crate::action::{card_action, label};
 use crate::node::{el, Ctx, Rendered};
 
-/// The suggested-action buttons of `activity` for this visitor (empty when `to` excludes
-/// them or there are none). Each is `button.hc-chip` with an optional `img.hc-chip__img`.
+/// The suggested-action buttons of `activity` (empty when there are none). Each is
+/// `button.hc-chip` with an optional `img.hc-chip__img`.
 pub fn render(activity: &Value, ctx: &Ctx) -> Rendered {
     let mut out = Rendered::default();
     let sa = &activity["suggestedActions"];
-    // A non-empty `to` names the recipients; an empty or missing one means everyone.
-    if let Some(to) = sa["to"].as_array() {
-        if !to.is_empty() && !to.iter().any(|t| t.as_str() == Some(ctx.user_id.as_str())) {
-            return out;
-        }
-    }
     for a in sa["actions"].as_array().into_iter().flatten() {
         let Some(action) = card_action(a, None) else {
             continue;
@@ -88,13 +82,7 @@ mod tests {
     }
 
     #[test]
-    fn to_filters_by_visitor() {
-        assert!(render(&activity(json!(["someone-else"])), &ctx())
-            .nodes
-            .is_empty());
-        assert_eq!(render(&activity(json!([])), &ctx()).nodes.len(), 3);
-        assert_eq!(render(&activity(Value::Null), &ctx()).nodes.len(), 3);
-        assert_eq!(render(&activity(json!(["x", "u1"])), &ctx()).nodes.len(), 3);
+    fn malformed_suggested_actions_render_nothing() {
         assert!(render(&json!({"suggestedActions":{"actions":"x"}}), &ctx())
             .nodes
             .is_empty());

@@ -1,9 +1,11 @@
-//! The DOM side: builds a [`Rendered`] tree inside the widget's shadow root and runs its
-//! actions. The only browser code of the module; what it builds was decided (and tested)
-//! natively. Every render gets a fresh container with its own click listener, so a slot
-//! drawn again (suggested actions) never keeps an old render's actions.
+//! The DOM side: watches the widget for message bodies to draw (`[data-rich]`, holding
+//! the activity) and draws each, with the suggested actions under a message marked
+//! `data-suggest`; builds each [`Rendered`] tree inside the widget's shadow root and runs
+//! its actions. The only browser code of the module; what it builds was decided (and
+//! tested) natively. Every draw gets a fresh container with its own click listener.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -16,63 +18,95 @@ use crate::strings::{Lang, S};
 mod inputs;
 
 thread_local! {
-    /// Renders so far: each gets its own id prefix.
-    static RENDERS: Cell<u32> = const { Cell::new(0) };
+    /// Draws so far: each gets its own id prefix.
+    static DRAWS: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Draws an activity's bubble content (text, citations, attachments) into `el`.
+/// Draws what `root` (the widget's root element) shows and keeps drawing what it adds;
+/// `post(json)` sends a card action's message.
 #[wasm_bindgen]
-pub fn render(el: Element, json: &str, user_id: &str, lang: &str, on_post: js_sys::Function) {
-    draw(&el, json, user_id, lang, on_post, crate::activity::render);
+pub fn observe(root: Element, post: js_sys::Function) {
+    let post = Rc::new(post);
+    let scan = {
+        let root = root.clone();
+        move || draw_all(&root, &post)
+    };
+    scan();
+    let on_change = Closure::<dyn Fn()>::new(scan);
+    let Ok(observer) = web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let options = web_sys::MutationObserverInit::new();
+    options.set_child_list(true);
+    options.set_subtree(true);
+    let _ = observer.observe_with_options(&root, &options);
+    // Lives as long as the widget.
+    on_change.forget();
 }
 
-/// Draws an activity's suggested actions into `el` (nothing when they are not for this
-/// visitor).
-#[wasm_bindgen]
-pub fn suggest(el: Element, json: &str, user_id: &str, lang: &str, on_post: js_sys::Function) {
-    draw(&el, json, user_id, lang, on_post, crate::suggested::render);
+/// Draws every message body not drawn yet, and its suggested actions when on offer.
+fn draw_all(root: &Element, post: &Rc<js_sys::Function>) {
+    let lang = Lang::from_tag(&root.get_attribute("lang").unwrap_or_default());
+    for el in all(root, "[data-rich]:not([data-drawn])") {
+        let _ = el.set_attribute("data-drawn", "");
+        let Some(json) = el.get_attribute("data-rich") else {
+            continue;
+        };
+        draw(&el, &json, lang, post, crate::activity::render);
+        let message = el.closest("[data-suggest]").ok().flatten();
+        let slot = message.and_then(|m| {
+            let slot = m.owner_document()?.create_element("div").ok()?;
+            slot.set_class_name("hc-suggested");
+            m.append_child(&slot).ok()?;
+            Some(slot)
+        });
+        if let Some(slot) = slot {
+            draw(&slot, &json, lang, post, crate::suggested::render);
+        }
+    }
 }
 
+/// The elements under `root` matching `css`.
+fn all(root: &Element, css: &str) -> Vec<Element> {
+    let Ok(list) = root.query_selector_all(css) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Replaces `el`'s content with `what` `json` (an activity) renders to.
 fn draw(
     el: &Element,
     json: &str,
-    user_id: &str,
-    lang: &str,
-    on_post: js_sys::Function,
+    lang: Lang,
+    post: &Rc<js_sys::Function>,
     what: fn(&Value, &Ctx) -> Rendered,
 ) {
     let Ok(activity) = serde_json::from_str::<Value>(json) else {
         return;
     };
-    let n = RENDERS.get();
-    RENDERS.set(n.wrapping_add(1));
+    let n = DRAWS.get();
+    DRAWS.set(n.wrapping_add(1));
     let id = activity["id"].as_str().map(str::to_owned);
-    let ctx = Ctx::new(user_id, Lang::from_tag(lang), id, &format!("hcr{n}"));
+    let ctx = Ctx::new("", lang, id, &format!("hcr{n}"));
     let rendered = what(&activity, &ctx);
     let Some(doc) = el.owner_document() else {
         return;
     };
-    let Some(box_) = build(
-        &doc,
-        &crate::node::el("div")
-            .class("hc-rich")
-            .kids(rendered.nodes)
-            .into(),
-        0,
-    ) else {
+    let tree = crate::node::el("div").class("hc-rich").kids(rendered.nodes);
+    let Some(box_) = build(&doc, &tree.into(), 0).and_then(|b| b.dyn_into::<Element>().ok()) else {
         return;
     };
     el.set_text_content(None);
     let _ = el.append_child(&box_);
-    let Ok(box_) = box_.dyn_into::<Element>() else {
-        return;
-    };
     let on = Listener {
         root: box_.clone(),
         actions: rendered.actions,
         reply_to: ctx.activity_id.clone(),
-        lang: ctx.lang,
-        on_post,
+        lang,
+        on_post: Rc::clone(post),
     };
     let click = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| on.click(&e));
     let _ = box_.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
@@ -106,7 +140,7 @@ struct Listener {
     actions: Vec<Action>,
     reply_to: Option<String>,
     lang: Lang,
-    on_post: js_sys::Function,
+    on_post: Rc<js_sys::Function>,
 }
 
 impl Listener {
@@ -125,7 +159,13 @@ impl Listener {
             return;
         };
         match action {
-            Action::Post(post) => self.post(post),
+            Action::Post(post) => {
+                self.post(post);
+                // A suggested action is used: its chips go, the composer takes focus.
+                if control.closest(".hc-suggested").ok().flatten().is_some() {
+                    focus_composer(&self.root);
+                }
+            }
             Action::Open { url, popup } => open(url, *popup),
             Action::Submit { card, data } => self.submit(card, data),
             Action::Toggle { targets } => {
@@ -168,9 +208,8 @@ impl Listener {
     /// The element inside this render whose attribute `name` is `value` (compared, not
     /// put into a selector: card ids may hold any character).
     fn by_attr(&self, name: &str, value: &str) -> Option<Element> {
-        let list = self.root.query_selector_all(&format!("[{name}]")).ok()?;
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        all(&self.root, &format!("[{name}]"))
+            .into_iter()
             .find(|e| e.get_attribute(name).as_deref() == Some(value))
     }
 
@@ -257,6 +296,15 @@ impl Listener {
             click.forget();
         }
         let _ = dialog.show_modal();
+    }
+}
+
+/// Focuses the widget's message box.
+fn focus_composer(inside: &Element) {
+    let root = inside.closest(".hc-root").ok().flatten();
+    let composer = root.and_then(|r| r.query_selector("textarea").ok().flatten());
+    if let Some(c) = composer.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        let _ = c.focus();
     }
 }
 

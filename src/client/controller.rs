@@ -43,8 +43,6 @@ pub struct Chat {
     pub handoff: RwSignal<Handoff>,
     /// Who is typing, or what the bot is doing ("Searching…").
     pub typing: RwSignal<Option<String>>,
-    /// The rich content module has loaded (entries that need it redraw).
-    pub rich_ready: RwSignal<bool>,
     /// Whether messages get through (drives the connection banner).
     pub connectivity: RwSignal<Connectivity>,
     /// The visible transcript.
@@ -73,7 +71,6 @@ impl Chat {
             phase: RwSignal::new(session.phase.clone()),
             handoff: RwSignal::new(session.handoff.clone()),
             typing: RwSignal::new(None),
-            rich_ready: RwSignal::new(false),
             connectivity: RwSignal::new(Connectivity::Online),
             entries: RwSignal::new(session.transcript.entries().to_vec()),
             seen: StoredValue::new(Seen::of(&session)),
@@ -124,12 +121,6 @@ impl Chat {
             user_id: random_id("dl_"),
             client_prefix: random_id("hc"),
         });
-    }
-
-    /// The visitor's id on this conversation and the chat's locale (for the rich module).
-    pub fn identity(self) -> (String, String) {
-        self.session
-            .with_value(|s| (s.user_id.clone(), s.locale.clone()))
     }
 
     /// The survey answers given last (to prefill the survey).

@@ -4,7 +4,6 @@
 pub mod api;
 mod controller;
 pub mod page_api;
-pub mod rich;
 mod storage;
 pub mod stream;
 

@@ -60,6 +60,12 @@ pub fn commands(
                     chat.dispatch(Event::EndChat);
                 }
             }
+            // The rich module's card and suggested actions (the loader's, not the page's).
+            "cardAction" => {
+                if let (Some(chat), Some(json)) = (chat, json) {
+                    chat.dispatch(Event::CardAction(json));
+                }
+            }
             "setContext" => {
                 let values = json.and_then(|j| serde_json::from_str(&j).ok());
                 match (chat, values) {

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::status::Status;
-use super::suggested::Suggested;
 use super::survey_form::SurveyForm;
 use super::t;
 use super::transcript::Transcript;
@@ -29,6 +28,7 @@ pub fn Conversation(
     let chat = expect_context::<Chat>();
     let in_survey = Memo::new(move |_| chat.phase.with(|p| *p == Phase::Survey));
     let ended = Memo::new(move |_| chat.phase.with(|p| *p == Phase::Ended));
+
     view! {
         <Show
             when=move || in_survey.get()
@@ -36,7 +36,6 @@ pub fn Conversation(
                 view! {
                     <Transcript/>
                     <Status/>
-                    <Suggested/>
                     <Show
                         when=move || ended.get()
                         fallback=move || {

@@ -1,14 +1,14 @@
 //! One transcript entry. Text is inserted as a text node: markup in it stays visible text.
-//! An entry with rich content shows that text until the rich module draws the activity.
+//! An entry with rich content carries its activity in `data-rich`; the rich module, once
+//! the loader has fetched it, draws that over the text, and the suggested actions of an
+//! entry marked `data-suggest` under it.
 
 use handoff_core::i18n::{fill, Text};
 use handoff_core::transcript::{Author, Delivery, Entry};
-use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::t;
-use crate::client::{rich, Chat};
 
 /// A message bubble with sender, time and (for the visitor's own) delivery state; agent
 /// messages carry the agent's initial, and widget notices are a centred line.
@@ -61,25 +61,11 @@ pub fn Message(
         (Author::Agent, _) => "hc-msg hc-msg--agent",
         _ => "hc-msg hc-msg--bot",
     };
-    let body = match entry.rich {
-        None => view! { <p class="hc-msg__text">{entry.text}</p> }.into_any(),
-        Some(json) => {
-            let chat = expect_context::<Chat>();
-            let node = NodeRef::<html::Div>::new();
-            Effect::new(move |_| {
-                if !chat.rich_ready.get() {
-                    rich::load(chat, false);
-                } else if let Some(el) = node.get() {
-                    rich::draw("render", &el, &json, chat);
-                }
-            });
-            view! { <div class="hc-msg__text" data-rich="" node_ref=node>{entry.text}</div> }.into_any()
-        }
-    };
     view! {
-        <li class=class data-delivery=entry.delivery.as_str()>
+        <li class=class data-delivery=entry.delivery.as_str() data-suggest=entry.suggested.then_some("")>
             {sender}
-            {body}
+            // The rich module (loaded by the loader) draws `data-rich` over the text.
+            <div class="hc-msg__text" data-rich=entry.rich>{entry.text}</div>
             <span class="hc-msg__meta">
                 <time datetime=entry.timestamp.clone()>{clock(&entry.timestamp)}</time>
                 {status.map(|s| view! { <span class="hc-msg__status">{s}</span> })}

@@ -8,7 +8,6 @@ mod header;
 mod launcher;
 mod message;
 mod status;
-mod suggested;
 mod survey_field;
 mod survey_form;
 mod transcript;

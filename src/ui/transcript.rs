@@ -26,8 +26,9 @@ pub fn Transcript() -> impl IntoView {
         <ol class="hc-transcript" role="log" aria-live="polite" aria-label=t(Text::ConversationLabel) node_ref=list>
             <For
                 each=move || chat.entries.get()
-                // A livestreamed answer keeps its key while its text grows.
-                key=|entry| (entry.key.clone(), entry.delivery.as_str(), entry.text.len())
+                // A livestreamed answer keeps its key while its text grows; suggested
+                // actions come and go with their message.
+                key=|entry| (entry.key.clone(), entry.delivery.as_str(), entry.text.len(), entry.suggested)
                 children=move |entry| {
                     let key = entry.key.clone();
                     view! {

@@ -126,6 +126,7 @@ impl Session {
         self.pump(Channel::Bot, 0, effects);
         self.handoff = Handoff::None;
         self.typing = None;
+        self.transcript.drop_suggestions();
         self.phase = Phase::Ended;
         self.notice(self.lang().t(Text::YouEndedChat), now);
         effects.push(Effect::CloseStream {

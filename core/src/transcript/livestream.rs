@@ -132,11 +132,12 @@ impl Transcript {
         } else {
             Author::Bot
         };
-        let entry = entry_for(&shown, key, author, lang);
+        let entry = entry_for(&shown, key, author, user_id, lang);
         match pos {
             Some(p) => self.entries[p] = entry,
             None => self.entries.push(entry),
         }
+        self.offer_last_only();
         Some(Piece::Changed)
     }
 }
