@@ -5,11 +5,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use handoff_chat_widget::ui::{App, Composer, Message, SurveyForm};
+use handoff_chat_widget::ui::{retry_key, sync_transcript, App, Composer, SurveyForm};
 use handoff_core::config::ConfigError;
 use handoff_core::survey::{SurveyAnswers, SurveyConfig};
 use handoff_core::transcript::{Author, Delivery, Entry};
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot};
@@ -38,6 +39,19 @@ fn recorder<T: Send + Sync + 'static>() -> (Callback<T>, Arc<Mutex<Vec<T>>>) {
         Callback::new(move |value| sink.lock().unwrap().push(value)),
         kept,
     )
+}
+
+/// An `ol` in `root` showing `entries` as the widget's transcript does.
+fn transcript(root: &HtmlElement, entries: &[Entry]) -> web_sys::Element {
+    let list = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .create_element("ol")
+        .unwrap();
+    root.append_child(&list).unwrap();
+    sync_transcript(&list, entries);
+    list
 }
 
 fn find(shadow: &ShadowRoot, selector: &str) -> Element {
@@ -158,13 +172,10 @@ async fn message_markup_stays_text() {
         text: payload.into(),
         timestamp: "2026-11-22T10:04:05.000Z".into(),
         delivery: Delivery::Received,
+        rich: None,
+        suggested: false,
     };
-    leptos::mount::mount_to(
-        root,
-        move || view! { <ol><Message entry=entry on_retry=Callback::new(|()| {})/></ol> },
-    )
-    .forget();
-    leptos::task::tick().await;
+    transcript(&root, &[entry]);
     assert!(
         shadow.query_selector("img, b, i").unwrap().is_none(),
         "no element was created from the text"
@@ -181,7 +192,7 @@ async fn message_markup_stays_text() {
 #[wasm_bindgen_test]
 async fn failed_message_offers_retry() {
     let (shadow, root) = shadow_mount();
-    let (on_retry, retried) = recorder::<()>();
+    let (on_retry, retried) = recorder::<String>();
     let entry = Entry {
         key: "hc-1".into(),
         id: None,
@@ -190,17 +201,23 @@ async fn failed_message_offers_retry() {
         text: "hello".into(),
         timestamp: String::new(),
         delivery: Delivery::Failed,
+        rich: None,
+        suggested: false,
     };
-    leptos::mount::mount_to(root, move || {
-        view! { <ol><Message entry=entry on_retry=on_retry/></ol> }
-    })
-    .forget();
-    leptos::task::tick().await;
+    let list = transcript(&root, &[entry]);
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Some(key) = retry_key(&e) {
+            on_retry.run(key);
+        }
+    });
+    list.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
     assert_eq!(text(&shadow, ".hc-msg__status"), "Not sent");
     find(&shadow, ".hc-msg__retry")
         .unchecked_into::<HtmlElement>()
         .click();
-    assert_eq!(retried.lock().unwrap().len(), 1);
+    assert_eq!(*retried.lock().unwrap(), ["hc-1"]);
 }
 
 #[wasm_bindgen_test]
@@ -287,6 +304,8 @@ async fn agent_messages_show_name_initial_and_are_labelled_for_screen_readers() 
         text: "Hi Ada, I'm Alex.".into(),
         timestamp: String::new(),
         delivery: Delivery::Received,
+        rich: None,
+        suggested: false,
     };
     let notice = Entry {
         key: "n1".into(),
@@ -296,17 +315,10 @@ async fn agent_messages_show_name_initial_and_are_labelled_for_screen_readers() 
         text: "alex joined the chat".into(),
         timestamp: String::new(),
         delivery: Delivery::Received,
+        rich: None,
+        suggested: false,
     };
-    leptos::mount::mount_to(root, move || {
-        view! {
-            <ol>
-                <Message entry=notice on_retry=Callback::new(|()| {})/>
-                <Message entry=agent on_retry=Callback::new(|()| {})/>
-            </ol>
-        }
-    })
-    .forget();
-    leptos::task::tick().await;
+    transcript(&root, &[notice, agent]);
     assert_eq!(text(&shadow, ".hc-notice"), "alex joined the chat");
     assert!(find(&shadow, ".hc-msg")
         .class_list()
