@@ -121,6 +121,9 @@ pub struct Transcript {
     entries: Vec<Entry>,
     /// Livestreams seen since the page loaded (history never replays them).
     streams: Vec<livestream::Stream>,
+    /// The id the service knows the visitor by, when not the one the widget chose (a
+    /// token names its own user): suggested actions `to` either are the visitor's.
+    pub alias: Option<String>,
 }
 
 impl Transcript {
@@ -129,6 +132,7 @@ impl Transcript {
         Self {
             entries,
             streams: Vec::new(),
+            alias: None,
         }
     }
 
@@ -172,10 +176,20 @@ impl Transcript {
         self.entries.iter().find(|e| e.suggested)
     }
 
+    /// Every id the visitor goes by.
+    fn ids<'a>(&'a self, user_id: &'a str) -> Vec<&'a str> {
+        let mut ids = vec![user_id];
+        ids.extend(self.alias.as_deref());
+        ids
+    }
+
     /// Only the last message (notices aside) may offer suggested actions: a later message
     /// replaces them.
     fn offer_last_only(&mut self) {
-        let last = self.entries.iter().rposition(|e| e.author != Author::System);
+        let last = self
+            .entries
+            .iter()
+            .rposition(|e| e.author != Author::System);
         for (i, e) in self.entries.iter_mut().enumerate() {
             e.suggested &= Some(i) == last;
         }
@@ -231,14 +245,14 @@ impl Transcript {
             .or_else(|| id.clone())
             .unwrap_or_else(|| format!("anon-{}", self.entries.len()));
         self.entries
-            .push(entry_for(activity, key, author, user_id, lang));
+            .push(entry_for(activity, key, author, &self.ids(user_id), lang));
         self.offer_last_only();
         true
     }
 }
 
 /// The entry showing `activity` (classified as written by `author`) under `key`.
-fn entry_for(activity: &Activity, key: String, author: Author, user_id: &str, lang: Lang) -> Entry {
+fn entry_for(activity: &Activity, key: String, author: Author, ids: &[&str], lang: Lang) -> Entry {
     let text = activity.text.as_deref().unwrap_or_default();
     Entry {
         key,
@@ -264,7 +278,7 @@ fn entry_for(activity: &Activity, key: String, author: Author, user_id: &str, la
             Delivery::Received
         },
         rich: needs_rich(activity).then(|| serde_json::to_string(activity).unwrap_or_default()),
-        suggested: author != Author::Visitor && content::has_suggestions(activity, user_id),
+        suggested: author != Author::Visitor && content::has_suggestions(activity, ids),
     }
 }
 

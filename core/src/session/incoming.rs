@@ -17,6 +17,13 @@ impl Session {
         let count = fresh.len();
         let lang = self.lang();
         for activity in fresh {
+            // The echo of our own activity says what the service calls the visitor.
+            let ours = activity
+                .client_activity_id()
+                .is_some_and(|c| c.starts_with(&self.client_prefix));
+            if ours && activity.from_id() != user_id {
+                self.transcript.alias = Some(activity.from_id().to_owned());
+            }
             if let Some(piece) = self.transcript.stream(&activity, &user_id, lang) {
                 match piece {
                     Piece::Informative(line) => {

@@ -30,18 +30,18 @@ pub fn needs_rich(activity: &Activity) -> bool {
             e.iter()
                 .any(|e| e["type"].as_str().is_some_and(|t| t.contains("schema.org")))
         });
-    markdown || !activity.attachments.is_empty() || cites || has_suggestions(activity, "")
+    markdown || !activity.attachments.is_empty() || cites || has_suggestions(activity, &[])
 }
 
-/// Whether `activity` offers suggested actions to `user_id` (or to anyone, for ""): a
-/// non-empty `to` names who sees them (Spec A7710).
-pub fn has_suggestions(activity: &Activity, user_id: &str) -> bool {
+/// Whether `activity` offers suggested actions to the visitor known by `ids` (to anyone,
+/// for none): a non-empty `to` names who sees them (Spec A7710).
+pub fn has_suggestions(activity: &Activity, ids: &[&str]) -> bool {
     let Some(offer) = activity.suggested_actions.as_ref() else {
         return false;
     };
     let to = offer["to"].as_array().filter(|to| !to.is_empty());
     offer["actions"].as_array().is_some_and(|a| !a.is_empty())
-        && (user_id.is_empty() || to.is_none_or(|to| to.iter().any(|t| t == user_id)))
+        && (ids.is_empty() || to.is_none_or(|to| to.iter().any(|t| ids.iter().any(|id| t == id))))
 }
 
 /// A postBack, or a messageBack without `displayText`: sent, never shown (as in Web Chat).
@@ -89,21 +89,21 @@ mod tests {
         assert!(!needs_rich(&caps), "other entities need nothing");
         let choices = activity(json!({"type": "message", "text": "Pick one",
             "suggestedActions": {"actions": [{"type": "imBack", "title": "A", "value": "A"}]}}));
-        assert!(needs_rich(&choices) && has_suggestions(&choices, "me"));
+        assert!(needs_rich(&choices) && has_suggestions(&choices, &["me"]));
         let none = activity(
             json!({"type": "message", "text": "Pick", "suggestedActions": {"actions": []}}),
         );
-        assert!(!has_suggestions(&none, "me"));
+        assert!(!has_suggestions(&none, &["me"]));
         let mine = |to: Value| {
             activity(json!({"type": "message", "text": "Pick",
                 "suggestedActions": {"to": to, "actions": [{"type": "imBack", "value": "A"}]}}))
         };
-        assert!(has_suggestions(&mine(json!(["x", "me"])), "me"));
+        assert!(has_suggestions(&mine(json!(["x", "me"])), &["me"]));
         assert!(
-            has_suggestions(&mine(json!([])), "me"),
+            has_suggestions(&mine(json!([])), &["me"]),
             "an empty `to` is everyone"
         );
-        assert!(!has_suggestions(&mine(json!(["someone else"])), "me"));
+        assert!(!has_suggestions(&mine(json!(["someone else"])), &["me"]));
     }
 
     #[test]

@@ -132,7 +132,7 @@ impl Transcript {
         } else {
             Author::Bot
         };
-        let entry = entry_for(&shown, key, author, user_id, lang);
+        let entry = entry_for(&shown, key, author, &[], lang);
         match pos {
             Some(p) => self.entries[p] = entry,
             None => self.entries.push(entry),
