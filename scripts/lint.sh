@@ -32,11 +32,11 @@ check() {
 }
 
 check "clippy (native crates)" \
-  cargo clippy -p handoff-core -p devserver -p e2e --all-targets -- -D warnings
+  cargo clippy -p handoff-core -p handoff-rich -p devserver -p e2e --all-targets -- -D warnings
 check "clippy (core, preserve-unknown)" \
   cargo clippy -p handoff-core --features preserve-unknown --all-targets -- -D warnings
-check "clippy (widget, wasm32)" \
-  cargo clippy -p handoff-chat-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+check "clippy (widget and rich module, wasm32)" \
+  cargo clippy -p handoff-chat-widget -p handoff-rich --target wasm32-unknown-unknown --all-targets -- -D warnings
 check "rustfmt" cargo fmt --all --check
 
 echo

@@ -51,7 +51,7 @@ suite "guard: every crate of the wasm build is here offline" \
   cargo "+$WASM_NIGHTLY" fetch --offline -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 suite "widget release build" bash scripts/build.sh
 suite "lints (clippy -D warnings, rustfmt)" bash scripts/lint.sh
-suite "core + dev server (native)" cargo test --no-fail-fast -p handoff-core -p devserver
+suite "core, rich content, dev server (native)" cargo test --no-fail-fast -p handoff-core -p handoff-rich -p devserver
 suite "components in headless Chromium" \
   env CHROMEDRIVER="$(command -v chromedriver)" cargo test --no-fail-fast -p handoff-chat-widget --target wasm32-unknown-unknown
 suite "dev server build (debug)" cargo build -p devserver
@@ -59,7 +59,7 @@ suite "official Direct Line client (botframework-directlinejs)" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" node --test tests/node/
 suite "end-to-end through the loader script" \
   env DEVSERVER_BIN="$PWD/target/debug/devserver" DIST_DIR="$PWD/dist" cargo test --no-fail-fast -p e2e -- --test-threads=1 --nocapture
-suite "size budget (brotli, the first download)" bash scripts/sizes.sh --budget
+suite "size budgets (brotli: first download, rich module)" bash scripts/sizes.sh --budget
 
 echo
 echo "=== summary"

@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 use e2e::probe::{conversation, stored_session};
-use e2e::{button, send_message, submit_survey, wait_for_message, wait_until, Harness, ADA_REQUIRED};
+use e2e::{
+    button, send_message, submit_survey, wait_for_message, wait_until, Harness, ADA_REQUIRED,
+};
 use fantoccini::elements::ShadowRoot;
 use serde_json::{json, Value};
 
@@ -46,9 +48,8 @@ async fn posted(h: &Harness) -> Vec<Value> {
 
 /// Clicks the element matching `css` whose text contains `text`.
 async fn click(h: &Harness, css: &str, text: &str) {
-    let found = format!(
-        "[...s.querySelectorAll({css:?})].some(e => e.textContent.includes({text:?}))"
-    );
+    let found =
+        format!("[...s.querySelectorAll({css:?})].some(e => e.textContent.includes({text:?}))");
     until(h, &format!("{css} {text:?}"), &found).await;
     q(h, &format!(
         "[...s.querySelectorAll({css:?})].find(e => e.textContent.includes({text:?})).click() || true"
@@ -61,7 +62,12 @@ async fn markdown_is_drawn_safely_and_links_open_in_a_new_tab() {
     let h = Harness::start(&[]).await;
     let shadow = chatting(&h).await;
     send_message(&shadow, "markdown").await;
-    until(&h, "markdown drawn", "s.querySelector('.hc-md strong')?.textContent === 'Bold'").await;
+    until(
+        &h,
+        "markdown drawn",
+        "s.querySelector('.hc-md strong')?.textContent === 'Bold'",
+    )
+    .await;
     let md = "[...s.querySelectorAll('.hc-md')].pop()";
     let seen = q(&h, &format!("(m => ({{
         heading: m.querySelector('h3')?.textContent,
@@ -99,7 +105,12 @@ async fn suggested_actions_post_exactly_what_web_chat_posts_then_go_away() {
     // The greeting offers choices: imBack shows and posts its value.
     click(&h, ".hc-chip", "Order status").await;
     wait_for_message(&shadow, "Order status").await;
-    until(&h, "chips gone", "s.querySelectorAll('.hc-chip').length === 0").await;
+    until(
+        &h,
+        "chips gone",
+        "s.querySelectorAll('.hc-chip').length === 0",
+    )
+    .await;
     assert_eq!(
         q(&h, "s.activeElement?.tagName").await,
         "TEXTAREA",
@@ -123,12 +134,19 @@ async fn suggested_actions_post_exactly_what_web_chat_posts_then_go_away() {
     // messageBack: posts text and value, shows displayText.
     send_message(&shadow, "choices").await;
     click(&h, ".hc-chip", "Rate this chat").await;
-    wait_for_message(&shadow, "I got a messageBack: text = rate 5; value: rating = 5").await;
+    wait_for_message(
+        &shadow,
+        "I got a messageBack: text = rate 5; value: rating = 5",
+    )
+    .await;
     wait_for_message(&shadow, "★★★★★").await;
     let message_back = posted(&h).await.pop().unwrap();
     assert_eq!(message_back["text"], "rate 5");
     assert_eq!(message_back["value"], json!({"rating": 5}));
-    assert_eq!(message_back["channelData"]["messageBack"], json!({"displayText": "★★★★★"}));
+    assert_eq!(
+        message_back["channelData"]["messageBack"],
+        json!({"displayText": "★★★★★"})
+    );
     h.finish().await;
 }
 
@@ -137,27 +155,67 @@ async fn an_adaptive_card_checks_its_inputs_posts_them_and_locks() {
     let h = Harness::start(&[]).await;
     let shadow = chatting(&h).await;
     send_message(&shadow, "form").await;
-    until(&h, "form drawn", "!!s.querySelector('.hc-ac [data-input=name]')").await;
+    until(
+        &h,
+        "form drawn",
+        "!!s.querySelector('.hc-ac [data-input=name]')",
+    )
+    .await;
     // Show/hide parts of the card, locally.
-    let shown = |text: &str| format!("[...s.querySelectorAll('.hc-ac p, .hc-ac div')].some(e => e.textContent === {text:?} && e.checkVisibility())");
-    assert_eq!(q(&h, &shown("Cancel free of charge up to 2 hours before.")).await, false);
+    let shown = |text: &str| {
+        format!("[...s.querySelectorAll('.hc-ac p, .hc-ac div')].some(e => e.textContent === {text:?} && e.checkVisibility())")
+    };
+    assert_eq!(
+        q(&h, &shown("Cancel free of charge up to 2 hours before.")).await,
+        false
+    );
     click(&h, ".hc-ac-action", "Cancellation policy").await;
-    until(&h, "policy shown", &shown("Cancel free of charge up to 2 hours before.")).await;
+    until(
+        &h,
+        "policy shown",
+        &shown("Cancel free of charge up to 2 hours before."),
+    )
+    .await;
     click(&h, ".hc-ac-action", "Allergies?").await;
-    until(&h, "show card", &shown("Tell the waiter; every dish lists its allergens.")).await;
+    until(
+        &h,
+        "show card",
+        &shown("Tell the waiter; every dish lists its allergens."),
+    )
+    .await;
 
     // Empty required fields and a bad email: the card says so, nothing is posted.
     let before = posted(&h).await.len();
-    q(&h, "(e => { e.value = 'not-an-email'; return true })(s.querySelector('[data-input=email]'))").await;
+    q(
+        &h,
+        "(e => { e.value = 'not-an-email'; return true })(s.querySelector('[data-input=email]'))",
+    )
+    .await;
     click(&h, ".hc-ac-action", "Submit").await;
-    let errors = "[...s.querySelectorAll('.hc-ac-error')].filter(e => !e.hidden).map(e => e.textContent)";
+    let errors =
+        "[...s.querySelectorAll('.hc-ac-error')].filter(e => !e.hidden).map(e => e.textContent)";
     until(&h, "errors shown", &format!("{errors}.length === 3")).await;
     assert_eq!(
         q(&h, errors).await,
-        json!(["Please enter your name.", "Please enter a valid email address.", "Please pick a date."])
+        json!([
+            "Please enter your name.",
+            "Please enter a valid email address.",
+            "Please pick a date."
+        ])
     );
-    assert_eq!(q(&h, "s.activeElement?.getAttribute('data-input')").await, "name", "focus on the first");
-    assert_eq!(q(&h, "s.querySelector('[data-input=name]').getAttribute('aria-invalid')").await, "true");
+    assert_eq!(
+        q(&h, "s.activeElement?.getAttribute('data-input')").await,
+        "name",
+        "focus on the first"
+    );
+    assert_eq!(
+        q(
+            &h,
+            "s.querySelector('[data-input=name]').getAttribute('aria-invalid')"
+        )
+        .await,
+        "true"
+    );
 
     let fill = "const set = (id, v) => { const e = s.querySelector(`[data-input=${id}]`); e.value = v; };
         set('name', 'Ann'); set('email', 'ann@example.com'); set('date', '2026-12-24');
@@ -179,7 +237,12 @@ async fn an_adaptive_card_checks_its_inputs_posts_them_and_locks() {
     assert!(submit.get("text").is_none());
     let card_id = q(&h, "[...s.querySelectorAll('[data-rich]')].map(e => JSON.parse(e.dataset.rich)).find(a => a.attachments?.[0]?.contentType.endsWith('adaptive')).id").await;
     assert_eq!(submit["replyToId"], card_id);
-    until(&h, "card locked", "[...s.querySelectorAll('.hc-ac input, .hc-ac button')].every(e => e.disabled)").await;
+    until(
+        &h,
+        "card locked",
+        "[...s.querySelectorAll('.hc-ac input, .hc-ac button')].every(e => e.disabled)",
+    )
+    .await;
     h.finish().await;
 }
 
@@ -188,9 +251,18 @@ async fn citations_become_buttons_sources_and_a_dialog() {
     let h = Harness::start(&[]).await;
     let shadow = chatting(&h).await;
     send_message(&shadow, "citations").await;
-    until(&h, "citations drawn", "s.querySelectorAll('.hc-cite').length === 3").await;
+    until(
+        &h,
+        "citations drawn",
+        "s.querySelectorAll('.hc-cite').length === 3",
+    )
+    .await;
     assert_eq!(
-        q(&h, "[...s.querySelectorAll('.hc-sources li')].map(li => li.textContent)").await,
+        q(
+            &h,
+            "[...s.querySelectorAll('.hc-sources li')].map(li => li.textContent)"
+        )
+        .await,
         json!([
             "[1] Receive activities from the bot (opens in a new tab)",
             "[2] Reconnect to a conversation (opens in a new tab)",
@@ -204,10 +276,21 @@ async fn citations_become_buttons_sources_and_a_dialog() {
     // A claim without a URL opens its text in the widget.
     click(&h, ".hc-cite", "3").await;
     until(&h, "dialog open", "!!s.querySelector('dialog[open]')").await;
-    assert_eq!(q(&h, "s.querySelector('dialog[open] strong').textContent").await, "Token lifetime.");
-    q(&h, "s.querySelector('dialog[open] .hc-cite-dialog__close').click() || true").await;
+    assert_eq!(
+        q(&h, "s.querySelector('dialog[open] strong').textContent").await,
+        "Token lifetime."
+    );
+    q(
+        &h,
+        "s.querySelector('dialog[open] .hc-cite-dialog__close').click() || true",
+    )
+    .await;
     until(&h, "dialog closed", "!s.querySelector('dialog')").await;
-    assert_eq!(q(&h, "s.activeElement?.textContent").await, "3", "focus back on the citation");
+    assert_eq!(
+        q(&h, "s.activeElement?.textContent").await,
+        "3",
+        "focus back on the citation"
+    );
     let _ = shadow;
     h.finish().await;
 }
@@ -225,15 +308,35 @@ async fn cards_show_their_parts_and_a_carousel_scrolls() {
     );
     click(&h, ".hc-card__button", "Order a coffee").await;
     wait_for_message(&shadow, "One large coffee, please").await;
-    let card = q(&h, "JSON.parse(s.querySelector('.hc-card--hero').closest('[data-rich]').dataset.rich).id").await;
+    let card = q(
+        &h,
+        "JSON.parse(s.querySelector('.hc-card--hero').closest('[data-rich]').dataset.rich).id",
+    )
+    .await;
     let message_back = posted(&h).await.pop().unwrap();
-    assert_eq!(message_back["replyToId"], card, "card actions reply to their card");
-    assert_eq!(message_back["value"], json!({"item": "coffee", "size": "large"}));
+    assert_eq!(
+        message_back["replyToId"], card,
+        "card actions reply to their card"
+    );
+    assert_eq!(
+        message_back["value"],
+        json!({"item": "coffee", "size": "large"})
+    );
 
     send_message(&shadow, "carousel").await;
-    until(&h, "carousel", "s.querySelectorAll('.hc-carousel__item').length === 4").await;
+    until(
+        &h,
+        "carousel",
+        "s.querySelectorAll('.hc-carousel__item').length === 4",
+    )
+    .await;
     click(&h, ".hc-carousel__next", "›").await;
-    until(&h, "scrolled", "s.querySelector('.hc-carousel__track').scrollLeft > 0").await;
+    until(
+        &h,
+        "scrolled",
+        "s.querySelector('.hc-carousel__track').scrollLeft > 0",
+    )
+    .await;
     h.finish().await;
 }
 
@@ -244,8 +347,16 @@ async fn a_livestreamed_answer_grows_in_one_bubble_and_ends_once() {
     send_message(&shadow, "stream a long answer").await;
     let end = "and the final message closes the stream.";
     let texts = wait_for_message(&shadow, end).await;
-    let streamed: Vec<&String> = texts.iter().filter(|t| t.starts_with("Here is a long answer")).collect();
+    let streamed: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.starts_with("Here is a long answer"))
+        .collect();
     assert_eq!(streamed.len(), 1, "one bubble: {texts:?}");
-    until(&h, "markdown while streaming", "[...s.querySelectorAll('.hc-md strong')].some(e => e.textContent === 'markdown')").await;
+    until(
+        &h,
+        "markdown while streaming",
+        "[...s.querySelectorAll('.hc-md strong')].some(e => e.textContent === 'markdown')",
+    )
+    .await;
     h.finish().await;
 }

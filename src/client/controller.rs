@@ -167,7 +167,10 @@ impl Chat {
             set_if_changed(self.connectivity, &s.connectivity(now()));
             set_if_changed(self.phase, &s.phase);
             set_if_changed(self.handoff, &s.handoff);
-            set_if_changed(self.typing, &s.typing.as_ref().map(|(line, _)| line.clone()));
+            set_if_changed(
+                self.typing,
+                &s.typing.as_ref().map(|(line, _)| line.clone()),
+            );
             if self
                 .entries
                 .with_untracked(|e| e.as_slice() != s.transcript.entries())

@@ -39,7 +39,8 @@ pub fn element(list: &Element, entry: &Entry) -> Option<Element> {
         (Author::Agent, _) => "hc-msg hc-msg--agent",
         _ => "hc-msg hc-msg--bot",
     });
-    li.set_attribute("data-delivery", entry.delivery.as_str()).ok()?;
+    li.set_attribute("data-delivery", entry.delivery.as_str())
+        .ok()?;
     li.set_attribute("data-key", &entry.key).ok()?;
     if entry.suggested {
         li.set_attribute("data-suggest", "").ok()?;
@@ -50,14 +51,27 @@ pub fn element(list: &Element, entry: &Entry) -> Option<Element> {
         if entry.author == Author::Agent {
             // Screen readers hear "Alex (agent)"; sighted visitors see the initial and name.
             // ASCII upper-casing only: full Unicode case tables cost kilobytes of wasm.
-            let initial = name.chars().next().map(|c| c.to_ascii_uppercase().to_string());
-            add(&sender, "span", "hc-msg__avatar", &initial.unwrap_or_default())?
-                .set_attribute("aria-hidden", "true")
-                .ok()?;
+            let initial = name
+                .chars()
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string());
+            add(
+                &sender,
+                "span",
+                "hc-msg__avatar",
+                &initial.unwrap_or_default(),
+            )?
+            .set_attribute("aria-hidden", "true")
+            .ok()?;
             add(&sender, "span", "", name)?
                 .set_attribute("aria-hidden", "true")
                 .ok()?;
-            add(&sender, "span", "hc-visually-hidden", &fill(t(Text::AgentSuffix), &[name]))?;
+            add(
+                &sender,
+                "span",
+                "hc-visually-hidden",
+                &fill(t(Text::AgentSuffix), &[name]),
+            )?;
         } else {
             sender.set_text_content(Some(name));
         }

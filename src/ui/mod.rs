@@ -6,10 +6,10 @@ mod composer;
 mod conversation;
 mod header;
 mod launcher;
+pub mod message;
 mod status;
 mod survey_field;
 mod survey_form;
-pub mod message;
 mod transcript;
 
 pub use app::App;
@@ -37,6 +37,6 @@ pub fn t(text: Text) -> &'static str {
     lang().t(text)
 }
 pub use composer::Composer;
-pub use transcript::{retry_key, sync as sync_transcript};
 pub use survey_field::compile as compile_pattern;
 pub use survey_form::SurveyForm;
+pub use transcript::{retry_key, sync as sync_transcript};

@@ -78,5 +78,8 @@ pub fn sync(list: &Element, entries: &[Entry]) {
 pub fn retry_key(event: &web_sys::Event) -> Option<String> {
     let target = event.target()?.dyn_into::<Element>().ok()?;
     let button = target.closest(".hc-msg__retry").ok()??;
-    button.closest("[data-key]").ok()??.get_attribute("data-key")
+    button
+        .closest("[data-key]")
+        .ok()??
+        .get_attribute("data-key")
 }
