@@ -207,3 +207,23 @@ fn card_actions_post_exactly_what_the_rich_module_asked_and_hidden_ones_never_sh
     assert_eq!(texts(&s), ["Yes"], "nor is its echo");
     assert!(s.step(Event::CardAction("not json".into()), NOW).is_empty());
 }
+
+#[test]
+fn suggested_actions_for_the_name_the_service_gave_the_visitor_are_on_offer() {
+    let mut s = chatting(HandoffMode::Relay);
+    let effects = s.step(Event::MessageTyped("hi".into()), NOW);
+    // A token names its own user: the echo of our message says what the service calls us.
+    let mut echoed = echo(posted(&effects[0]).1, "conv1|0000005");
+    echoed["from"]["id"] = json!("dl_from_token");
+    streamed(&mut s, Channel::Bot, vec![echoed]);
+    let offer = |id: &str, to: &str| {
+        bot(json!({"type": "message", "id": id, "text": "Pick one",
+            "suggestedActions": {"to": [to], "actions": [{"type": "imBack", "value": "A"}]}}))
+    };
+    streamed(&mut s, Channel::Bot, vec![offer("m1", "dl_from_token")]);
+    assert!(s.transcript.suggestions().is_some());
+    streamed(&mut s, Channel::Bot, vec![offer("m2", "someone else")]);
+    assert!(s.transcript.suggestions().is_none(), "not for this visitor");
+    s.step(Event::EndChat, NOW);
+    assert!(s.transcript.suggestions().is_none());
+}
