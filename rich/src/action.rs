@@ -281,9 +281,7 @@ mod tests {
         assert_eq!(card_action(&json!("imBack"), None), None);
     }
 
-    // Needs the real url.rs (the stub refuses everything): run after merging.
     #[test]
-    #[ignore = "needs crate::url"]
     fn urls_open_and_sign_in_opens_a_popup() {
         let open = |a: Value| card_action(&a, None);
         assert_eq!(

@@ -453,9 +453,7 @@ mod tests {
         assert_eq!(h, CANT);
     }
 
-    // Needs the real url.rs (the stub refuses every URL).
     #[test]
-    #[ignore = "needs crate::url"]
     fn card_images_taps_media_and_files_with_allowed_urls() {
         let h = one(
             json!({"contentType":"application/vnd.microsoft.card.hero","content":{

@@ -89,9 +89,7 @@ mod tests {
         assert!(render(&json!(null), &ctx()).nodes.is_empty());
     }
 
-    // Needs the real url.rs (the stub refuses every image).
     #[test]
-    #[ignore = "needs crate::url"]
     fn a_chip_shows_its_image() {
         let a = json!({"suggestedActions":{"actions":[
             {"type":"imBack","title":"Yes","value":"Yes","image":"https://x.example/y.png"}]}});

@@ -104,9 +104,7 @@ fn refused_images_show_their_alt_text_and_nothing_else() {
     );
 }
 
-// Needs the real url.rs (the stub refuses every URL).
 #[test]
-#[ignore = "needs crate::url"]
 fn images_and_media_render_with_allowed_urls() {
     let (h, _) = card(json!([
         {"type":"Image","url":"https://x.example/a.png","altText":"A","size":"Medium","style":"person"},
