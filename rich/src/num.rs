@@ -76,14 +76,17 @@ fn tie(n: f64, d: u64, p: i32) -> bool {
     }
     e += m.trailing_zeros() as i32;
     m >>= m.trailing_zeros();
-    // `m × 2^e` (m odd) against `(2d + 1) × 10^p / 2`, 2d + 1 odd.
-    let (m, odd) = (u128::from(m), 2 * u128::from(d) + 1);
-    let five = |k: i32| 5u128.checked_pow(k as u32);
-    if p >= 1 {
-        e == p - 1 && five(p).is_some_and(|f| m % f == 0 && m / f == odd)
-    } else {
-        e == p - 1 && five(-p).and_then(|f| m.checked_mul(f)) == Some(odd)
-    }
+    // `m × 2^e` (m odd, < 2^53) against `(2d + 1) × 10^p / 2` (2d + 1 odd, < 2^58).
+    let (Some(odd), Some(f)) = (d.checked_mul(2), 5u64.checked_pow(p.unsigned_abs())) else {
+        return false;
+    };
+    let odd = odd + 1;
+    e == p - 1
+        && if p >= 1 {
+            m % f == 0 && m / f == odd
+        } else {
+            m.checked_mul(f) == Some(odd)
+        }
 }
 
 /// A finite number written the way `str::parse::<f64>` reads one (`1`, `-2.5`, `.5`, `1.`,
