@@ -57,7 +57,8 @@ impl Post {
         put("channelData", self.channel_data.clone().map(Value::Object));
         put("replyToId", self.reply_to_id.clone().map(Value::String));
         put("display", self.display.clone().map(Value::String));
-        Value::Object(o).to_string()
+        // Straight into a Vec (infallible for a Value): not through fmt and io adapters.
+        serde_json::to_string(&Value::Object(o)).unwrap_or_default()
     }
 }
 

@@ -177,10 +177,10 @@ fn is_false(v: &Value) -> bool {
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) => crate::num::parse(s.trim()),
         _ => None,
     }
-    .filter(|n: &f64| n.is_finite())
+    .filter(|n| n.is_finite())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod cards;
 pub mod citations;
 pub mod markdown;
 pub mod node;
+pub mod num;
 pub mod strings;
 pub mod suggested;
 pub mod url;

@@ -12,8 +12,6 @@ mod link;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag};
 
 pub(crate) use link::anchor;
@@ -58,12 +56,26 @@ struct Frame {
     block: bool,
 }
 
+/// Reference definitions, sorted by lower-cased label (a map's hashing code costs more).
+struct Defs(Vec<(String, (String, String))>);
+
+impl Defs {
+    /// Destination and title of the definition with this (lower-cased) label.
+    fn get(&self, label: &str) -> Option<&(String, String)> {
+        let i = self
+            .0
+            .binary_search_by(|(k, _)| k.as_str().cmp(label))
+            .ok()?;
+        self.0.get(i).map(|(_, v)| v)
+    }
+}
+
 struct Builder<'a> {
     ctx: &'a Ctx,
     out: &'a mut Rendered,
     cites: Option<&'a Citations>,
     /// Reference definitions by lower-cased label: destination and title.
-    defs: HashMap<String, (String, String)>,
+    defs: Defs,
     stack: Vec<Frame>,
     /// Text not yet searched for autolinks (pulldown-cmark splits text events).
     pending: String,
@@ -79,16 +91,17 @@ struct Builder<'a> {
 fn build(md: &str, ctx: &Ctx, out: &mut Rendered, cites: Option<&Citations>) -> Vec<Node> {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let parser = Parser::new_ext(md, opts);
-    let mut defs = HashMap::new();
+    let mut defs = Defs(Vec::new());
     if let Some(cites) = cites {
         for (label, def) in parser.reference_definitions().iter() {
             let title = def.title.as_deref().unwrap_or_default();
             cites.define(label, &def.dest, title);
-            defs.insert(
+            defs.0.push((
                 label.to_lowercase(),
                 (def.dest.to_string(), title.to_owned()),
-            );
+            ));
         }
+        defs.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     }
     let root = Frame {
         el: None,

@@ -92,7 +92,7 @@ impl Ac<'_> {
                         c = c.attr("step", "any");
                         for (k, name) in [("min", "min"), ("max", "max"), ("value", "value")] {
                             if let Some(n) = number(&v[k]) {
-                                c = c.attr(name, n.to_string());
+                                c = c.attr(name, crate::num::fmt(n));
                             }
                         }
                     } else {

@@ -240,12 +240,12 @@ impl Ac<'_> {
 /// a number (or numeric string) → a weight, "stretch" or anything else → weight 1.
 fn flex(width: &Value) -> String {
     // Rounded and bounded, so the style is short and only ever digits.
-    let tidy = |n: f64| ((n.clamp(0.0, 10_000.0) * 100.0).round() / 100.0).to_string();
+    let tidy = |n: f64| crate::num::fmt((n.clamp(0.0, 10_000.0) * 100.0).round() / 100.0);
     if is(width, "auto") {
         return "flex:0 0 auto".into();
     }
     if let Some(px) = width.as_str().and_then(|s| s.trim().strip_suffix("px")) {
-        if let Some(n) = px.trim().parse::<f64>().ok().filter(|n| n.is_finite()) {
+        if let Some(n) = crate::num::parse(px.trim()) {
             return ["flex:0 0 ", &tidy(n), "px"].concat();
         }
     }

@@ -107,7 +107,7 @@ impl Builder<'_> {
     /// Text with `[n]` markers CommonMark left as text (`[1][2]` when `[2]` is undefined is
     /// not a link): a marker naming a citation definition is still a citation.
     pub(super) fn markers(&mut self, s: &str) {
-        let Some(cites) = self.cites.filter(|_| !self.defs.is_empty()) else {
+        let Some(cites) = self.cites.filter(|_| !self.defs.0.is_empty()) else {
             return self.linkify(s);
         };
         let mut at = 0;
