@@ -11,7 +11,14 @@ pub fn link(url: &str) -> Option<String> {
     let (url, scheme, rest) = split(url)?;
     let ok = match scheme.to_ascii_lowercase().as_str() {
         "http" | "https" => has_host(rest),
-        "mailto" | "tel" => !rest.is_empty(),
+        "mailto" => !rest.is_empty(),
+        // A phone number (RFC 3966's visual separators and parameters), nothing else.
+        "tel" => {
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.()*#;=,".contains(&b))
+        }
         _ => false,
     };
     ok.then(|| url.to_owned())
@@ -94,6 +101,11 @@ mod tests {
             Some("mailto:a@b.example")
         );
         assert_eq!(link("tel:+15551234").as_deref(), Some("tel:+15551234"));
+        assert_eq!(
+            link("tel:+1-555-123(4);ext=5").as_deref(),
+            Some("tel:+1-555-123(4);ext=5")
+        );
+        assert_eq!(link("tel:javascript:alert(1)"), None);
         assert_eq!(
             link("https://user@host:8080/").as_deref(),
             Some("https://user@host:8080/")

@@ -128,7 +128,7 @@ fn fact_sets_and_tables() {
     );
     assert!(
         h.contains(
-            "<dl class=\"hc-ac-facts\"><dt>Order</dt><dd>42</dd><dt>Qty</dt><dd>3</dd></dl>"
+            "<dl class=\"hc-ac-facts\"><dt>Order</dt><dd><p>42</p></dd><dt>Qty</dt><dd><p>3</p></dd></dl>"
         ),
         "{h}"
     );
