@@ -191,7 +191,7 @@ mod tests {
             fixed.push(f64::from(k) / 100.0);
         }
         // Exact ties between two shortest candidates (`x.25`, `x.75` where a step is 0.25).
-        for m in (1u64 << 51..(1 << 51) + 20_000).chain((1 << 52) - 20_000..1 << 52) {
+        for m in (1u64 << 51..(1 << 51) + 5_000).chain((1 << 52) - 5_000..1 << 52) {
             for shift in [1, 2, 3, 4] {
                 fixed.push(m as f64 / f64::from(1 << shift));
             }
@@ -200,7 +200,7 @@ mod tests {
             assert_eq!(fmt(n), n.to_string(), "{n:e}");
         }
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        for _ in 0..2_000_000 {
+        for _ in 0..200_000 {
             let n = f64::from_bits(rng.next());
             assert_eq!(fmt(n), n.to_string(), "{n:e}");
             let short = (rng.next() % 2_000_000) as f64 / [1.0, 10.0, 1e3, 7.0][rng.0 as usize % 4];
@@ -263,7 +263,7 @@ mod tests {
         }
         let mut rng = Rng(7);
         let alphabet = b"0123456789.eE+-x ";
-        for _ in 0..300_000 {
+        for _ in 0..50_000 {
             let len = rng.next() % 8;
             let s: String = (0..len)
                 .map(|_| char::from(alphabet[(rng.next() % alphabet.len() as u64) as usize]))
