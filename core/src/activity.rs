@@ -287,7 +287,8 @@ mod tests {
         "conversation": {"id": "CuvLPID4kDb"},
         "text": "You said \"hello\"",
         "replyToId": "CuvLPID4kDb|000000000000000003",
-        "suggestedActions": {"actions": []}
+        "suggestedActions": {"actions": []},
+        "speak": "You said hello"
     }"#;
 
     #[test]
@@ -302,7 +303,7 @@ mod tests {
         );
         #[cfg(feature = "preserve-unknown")]
         {
-            assert!(activity.extra.contains_key("suggestedActions"));
+            assert!(activity.extra.contains_key("speak"));
             let back = serde_json::to_value(&activity).unwrap();
             let original: Value = serde_json::from_str(BOT_MESSAGE).unwrap();
             assert_eq!(back, original);

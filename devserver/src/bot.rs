@@ -58,6 +58,7 @@ pub mod actions;
 pub mod cards;
 mod commands;
 mod content;
+pub mod hostile;
 pub mod livestream;
 pub mod rich;
 #[cfg(test)]

@@ -360,3 +360,40 @@ async fn a_livestreamed_answer_grows_in_one_bubble_and_ends_once() {
     .await;
     h.finish().await;
 }
+
+#[tokio::test]
+async fn hostile_content_runs_nothing_stays_in_its_bubble_and_the_chat_goes_on() {
+    let h = Harness::start(&[]).await;
+    let shadow = chatting(&h).await;
+    send_message(&shadow, "hostile content").await;
+    until(&h, "corpus drawn", "[...s.querySelectorAll('[data-drawn]')].some(e => e.textContent.includes('Hostile corpus.')) && !!s.querySelector('.hc-ac')").await;
+    // Press every control the corpus drew that stays in the page (links would leave it).
+    q(&h, "[...s.querySelectorAll('.hc-rich button')].filter(b => !b.closest('.hc-suggested') || b.textContent.includes('open')).forEach(b => b.click()) || true").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let seen = q(&h, "(() => {
+        const all = [...s.querySelectorAll('.hc-rich *')];
+        const attrs = all.flatMap(e => [...e.attributes].map(a => [a.name, a.value]));
+        const bubble = [...s.querySelectorAll('.hc-msg')].find(m => m.textContent.includes('Hostile corpus.'));
+        const box = bubble.getBoundingClientRect();
+        const panel = s.querySelector('[role=dialog]').getBoundingClientRect();
+        return {
+            pwned: window.__hcPwned === undefined ? null : window.__hcPwned,
+            handlers: attrs.filter(([n]) => n.startsWith('on')).length,
+            scriptUrls: attrs.filter(([n, v]) => /^(href|src|action|formaction|poster)$/.test(n) && !/^(https?:|mailto:|tel:|data:image\\/(png|jpeg|jpg|gif|webp))/i.test(v.trim())).length,
+            elements: all.filter(e => /^(script|style|svg|iframe|object|embed|form|link|meta|base)$/i.test(e.tagName)).length,
+            markupShown: bubble.textContent.includes('<img src=x onerror='),
+            inPanel: box.left >= panel.left - 1 && box.right <= panel.right + 1,
+            hostTitle: document.title,
+            pageStyled: getComputedStyle(document.body).display,
+        };
+    })()").await;
+    assert_eq!(
+        seen,
+        json!({"pwned": null, "handlers": 0, "scriptUrls": 0, "elements": 0, "markupShown": true,
+               "inPanel": true, "hostTitle": q(&h, "document.title").await, "pageStyled": "block"})
+    );
+    // The chat goes on.
+    send_message(&shadow, "what are your opening hours?").await;
+    wait_for_message(&shadow, "9:00").await;
+    h.finish().await;
+}

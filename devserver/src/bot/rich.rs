@@ -8,7 +8,7 @@
 use handoff_core::activity::{Activity, Attachment};
 use serde_json::{json, Value};
 
-use super::{cards, Context};
+use super::{cards, hostile, Context};
 use crate::rich::{im_back, suggested_actions};
 
 /// A rich-content demo the visitor can ask for.
@@ -30,6 +30,7 @@ pub enum Demo {
     File,
     Image,
     AttachmentOnly,
+    Hostile,
 }
 
 /// The phrases, compared with the whole message lower-cased (trailing `.?!` ignored); the
@@ -52,6 +53,7 @@ const PHRASES: &[(&str, Demo)] = &[
     ("choices", Demo::Choices),
     ("file", Demo::File),
     ("image", Demo::Image),
+    ("hostile content", Demo::Hostile),
 ];
 
 /// Any message containing this (lower-cased) gets a card with no text: the case a client
@@ -212,6 +214,7 @@ pub fn demo_message(demo: Demo, mut m: Activity, ctx: Context<'_>, to: &str) -> 
         Demo::Image => Some("Here is a picture.".into()),
         // The case a client must not drop: a card and nothing else.
         Demo::AttachmentOnly => None,
+        Demo::Hostile => Some(hostile::text()),
         // Sent by `bot/livestream.rs`, never as one message.
         Demo::Stream | Demo::StreamDeltas => None,
     };
@@ -224,6 +227,7 @@ pub fn demo_message(demo: Demo, mut m: Activity, ctx: Context<'_>, to: &str) -> 
         Demo::SignIn => vec![cards::sign_in(origin, ctx.conversation_id)],
         Demo::File => vec![media("application/pdf", origin, "price-list.pdf")],
         Demo::Image => vec![media("image/png", origin, "card-2.png")],
+        Demo::Hostile => hostile::attachments(),
         _ => Vec::new(),
     };
     match demo {
@@ -231,6 +235,7 @@ pub fn demo_message(demo: Demo, mut m: Activity, ctx: Context<'_>, to: &str) -> 
         Demo::LegacyCitations => m.entities = Some(legacy_claims()),
         Demo::Carousel => m.attachment_layout = Some("carousel".into()),
         Demo::Choices => m.suggested_actions = Some(choices(to)),
+        Demo::Hostile => m.suggested_actions = Some(hostile::actions(to)),
         _ => {}
     }
     m
