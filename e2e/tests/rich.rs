@@ -397,3 +397,41 @@ async fn hostile_content_runs_nothing_stays_in_its_bubble_and_the_chat_goes_on()
     wait_for_message(&shadow, "9:00").await;
     h.finish().await;
 }
+
+#[tokio::test]
+async fn sign_in_opens_a_popup_from_the_click_and_the_code_goes_in_the_send_box() {
+    let h = Harness::start(&[]).await;
+    let shadow = chatting(&h).await;
+    send_message(&shadow, "file").await;
+    until(
+        &h,
+        "file link",
+        "!!s.querySelector('a.hc-file[href$=\"price-list.pdf\"][target=_blank]')",
+    )
+    .await;
+    send_message(&shadow, "image").await;
+    until(&h, "image", "[...s.querySelectorAll('.hc-rich img')].some(i => i.src.endsWith('card-2.png') && i.alt === 'card-2.png')").await;
+
+    send_message(&shadow, "sign in").await;
+    let main = h.client.window().await.unwrap();
+    click(&h, ".hc-card--signin button", "Sign in").await;
+    let popup = e2e::wait_for("the sign-in popup", || async {
+        let windows = h.client.windows().await.ok()?;
+        windows.into_iter().find(|w| *w != main)
+    })
+    .await;
+    h.client.switch_to_window(popup).await.unwrap();
+    let code = e2e::wait_for("the magic code", || async {
+        let text = h.client.source().await.ok()?;
+        let start = text.find("<strong>")? + "<strong>".len();
+        let end = start + text[start..].find("</strong>")?;
+        Some(text[start..end].to_owned())
+    })
+    .await;
+    h.client.close_window().await.unwrap();
+    h.client.switch_to_window(main).await.unwrap();
+    // The send box stays usable while the card waits for the code.
+    send_message(&shadow, &code).await;
+    wait_for_message(&shadow, "You are signed in.").await;
+    h.finish().await;
+}
