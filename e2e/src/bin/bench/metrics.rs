@@ -159,6 +159,16 @@ const METRICS: &[Metric] = &[
         Unit::Ms,
     ),
     metric(
+        "cards.last_frame_to_all_ms",
+        "burst {cards} cards: last frame → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "cards.stream_frames",
+        "burst {cards} cards: WebSocket frames carrying it",
+        Unit::Count,
+    ),
+    metric(
         "cards.long_tasks",
         "burst {cards} cards: long tasks (> 50 ms)",
         Unit::Count,
@@ -177,6 +187,16 @@ const METRICS: &[Metric] = &[
         "markdown.all_drawn_ms",
         "burst {markdown} markdown: Enter → all drawn",
         Unit::Ms,
+    ),
+    metric(
+        "markdown.last_frame_to_all_ms",
+        "burst {markdown} markdown: last frame → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "markdown.stream_frames",
+        "burst {markdown} markdown: WebSocket frames carrying it",
+        Unit::Count,
     ),
     metric(
         "markdown.long_tasks",

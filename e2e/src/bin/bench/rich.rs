@@ -1,7 +1,8 @@
 //! Bursts the rich module draws, in the visitor's conversation after the plain burst:
 //! `/burst N cards` (a hero card each) and `/burst N markdown` (a short markdown text each).
 //! Enter → every bubble of the burst drawn (`data-drawn` with the module's `.hc-rich`
-//! inside, and for cards its `.hc-card`), and the long tasks meanwhile. Warm: the module is
+//! inside, and for cards its `.hc-card`), the last WebSocket frame carrying the burst → all
+//! drawn, how many frames carried it, and the long tasks meanwhile. Warm: the module is
 //! loaded before the clock starts (it drew the greeting's suggested actions), so its
 //! download and instantiation are not in these times.
 
@@ -22,6 +23,8 @@ const RICH_BURST: &str = r#"
   await waitFor(() => list()?.querySelector('[data-drawn] .hc-rich'), STEP_MS,
     'the rich module (an earlier message drawn)');
   const number = new RegExp(label + ' (\\d+) of ' + n + '(?!\\d)');
+  const frames = { needle: label + ' ', t: null, last: null, hits: 0 };
+  bench.watches.push(frames);
   const base = list().childElementCount;
   const box = $('#hc-message');
   input(box, '/burst ' + n + ' ' + kind);
@@ -43,24 +46,37 @@ const RICH_BURST: &str = r#"
   await frame();
   await sleep(200); // long-task entries are delivered asynchronously
   const tasks = bench.longTasks.filter(([start]) => start >= t0 && start <= r.t);
-  return { ms: r.t - t0, count: r.value.ours.length, cards: r.value.cards, outOfOrder,
+  return { ms: r.t - t0, lastFrameToAll: frames.last === null ? null : r.t - frames.last,
+           frames: frames.hits, count: r.value.ours.length, cards: r.value.cards, outOfOrder,
            longTasks: tasks.length, longTaskMs: tasks.reduce((s, [, d]) => s + d, 0),
            longTaskMax: tasks.reduce((m, [, d]) => Math.max(m, d), 0) };
 "#;
 
 /// One rich burst: its `/burst` kind, the numbered label the bot gives each message, and
-/// the ids its numbers are recorded under (all drawn, long tasks, their total, the longest).
+/// the ids its numbers are recorded under, in [`FIELDS`] order.
 struct Kind {
     kind: &'static str,
     label: &'static str,
-    ids: [&'static str; 4],
+    ids: [&'static str; 6],
 }
+
+/// What [`RICH_BURST`] returns for each of a [`Kind`]'s ids.
+const FIELDS: [&str; 6] = [
+    "ms",
+    "lastFrameToAll",
+    "frames",
+    "longTasks",
+    "longTaskMs",
+    "longTaskMax",
+];
 
 const CARDS: Kind = Kind {
     kind: "cards",
     label: "Card burst",
     ids: [
         "cards.all_drawn_ms",
+        "cards.last_frame_to_all_ms",
+        "cards.stream_frames",
         "cards.long_tasks",
         "cards.long_task_total_ms",
         "cards.long_task_max_ms",
@@ -72,6 +88,8 @@ const MARKDOWN: Kind = Kind {
     label: "Markdown burst",
     ids: [
         "markdown.all_drawn_ms",
+        "markdown.last_frame_to_all_ms",
+        "markdown.stream_frames",
         "markdown.long_tasks",
         "markdown.long_task_total_ms",
         "markdown.long_task_max_ms",
@@ -95,17 +113,8 @@ pub(crate) async fn rich_bursts(
             json!(burst_timeout(count)),
         ];
         let r = page(client, RICH_BURST, args).await?;
-        let [all, tasks, total, max] = kind.ids;
-        record_fields(
-            samples,
-            &r,
-            &[
-                (all, "ms"),
-                (tasks, "longTasks"),
-                (total, "longTaskMs"),
-                (max, "longTaskMax"),
-            ],
-        );
+        let fields: Vec<_> = kind.ids.into_iter().zip(FIELDS).collect();
+        record_fields(samples, &r, &fields);
         if r["count"].as_u64() != Some(u64::from(count)) || r["outOfOrder"] != json!(0) {
             extra.note(format!(
                 "{} burst: expected {count} drawn in order, found {} ({} out of order)",
