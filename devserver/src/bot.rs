@@ -22,8 +22,10 @@
 //! Developer commands: `/echo TEXT` answers `echo: TEXT` (the soak test), and a visitor
 //! message `/burst N` (1 ≤ N ≤ 10000) makes the bot answer with N messages `Burst message 1
 //! of N` … `Burst message N of N`, in order and without typing activities, so the benchmark
-//! can measure how the widget renders a flood of messages. It leaves the conversation state
-//! alone (no topic, no fallback count).
+//! can measure how the widget renders a flood of messages; `/burst N cards` sends N messages
+//! with one hero card each (titled `Card burst i of N`, no text) and `/burst N markdown` N
+//! short markdown messages (`### Markdown burst i of N`, bold, a link, a list, a table), for
+//! the rich module. It leaves the conversation state alone (no topic, no fallback count).
 //!
 //! Rich content: the greeting asks a multiple-choice question (suggested actions), "help"
 //! lists the demo phrases ("markdown", "citations", "show me cards", "form", "sign in",
@@ -169,7 +171,7 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> T
     if text.is_empty() {
         return Turn::default();
     }
-    if let Some(replies) = dev_reply(incoming, text) {
+    if let Some(replies) = dev_reply(incoming, text, ctx.origin) {
         return replies.into();
     }
     state.last_phrase = text.to_owned();
@@ -212,12 +214,24 @@ pub fn respond(state: &mut BotState, incoming: &Activity, ctx: Context<'_>) -> T
 }
 
 /// The answer to a developer command, if `text` is one. They leave the conversation state
-/// alone.
-fn dev_reply(incoming: &Activity, text: &str) -> Option<Vec<Activity>> {
+/// alone. `origin` is the base of the burst cards' URLs.
+fn dev_reply(incoming: &Activity, text: &str, origin: &str) -> Option<Vec<Activity>> {
     Some(match dev_command(text)? {
         // Only messages: a typing activity between them would be noise in the benchmark.
-        DevCommand::Burst(count) => (1..=count)
-            .map(|i| message(incoming, burst_text(i, count)))
+        DevCommand::Burst(count, kind) => (1..=count)
+            .map(|i| match kind {
+                BurstKind::Plain => message(incoming, burst_text(i, count)),
+                BurstKind::Markdown => {
+                    let mut m = message(incoming, burst_markdown(i, count));
+                    m.text_format = Some("markdown".into());
+                    m
+                }
+                BurstKind::Cards => {
+                    let mut m = bot_activity(incoming, "message");
+                    m.attachments = vec![burst_card(origin, i, count)];
+                    m
+                }
+            })
             .collect(),
         DevCommand::BurstUsage => vec![message(incoming, BURST_USAGE_TEXT.into())],
         DevCommand::Echo => {

@@ -331,10 +331,13 @@ fn echo_answers_with_the_text_and_leaves_the_bot_state_alone() {
 
 #[test]
 fn burst_accepts_1_to_10000_and_explains_anything_else() {
-    assert_eq!(dev_command("/burst 1"), Some(DevCommand::Burst(1)));
+    assert_eq!(
+        dev_command("/burst 1"),
+        Some(DevCommand::Burst(1, BurstKind::Plain))
+    );
     assert_eq!(
         dev_command("/burst\t10000"),
-        Some(DevCommand::Burst(BURST_MAX))
+        Some(DevCommand::Burst(BURST_MAX, BurstKind::Plain))
     );
     let big = send(
         &mut BotState::default(),
@@ -353,6 +356,12 @@ fn burst_accepts_1_to_10000_and_explains_anything_else() {
         "/burst -3",
         "/burst many",
         "/burst 2 3",
+        "/burst cards",
+        "/burst 0 cards",
+        "/burst 10001 markdown",
+        "/burst 3 pictures",
+        "/burst 3 cards markdown",
+        "/burst 3cards",
     ] {
         assert_eq!(dev_command(text), Some(DevCommand::BurstUsage), "{text}");
         let replies = send(
@@ -370,6 +379,44 @@ fn burst_accepts_1_to_10000_and_explains_anything_else() {
         user_message("c|1", "/bursty 3"),
     );
     assert_eq!(texts(&ordinary), [FALLBACK_TEXT]);
+}
+
+#[test]
+fn burst_cards_and_markdown_send_n_numbered_messages_in_order() {
+    let mut state = BotState::default();
+    let replies = send(
+        &mut state,
+        &mut vec![],
+        user_message("c|5", "/burst 3 cards"),
+    );
+    assert_eq!(replies.len(), 3);
+    for (i, reply) in replies.iter().enumerate() {
+        assert_eq!(
+            (reply.kind.as_str(), reply.text.as_deref()),
+            ("message", None)
+        );
+        let [card] = &reply.attachments[..] else {
+            panic!("one card each")
+        };
+        let content = card.content.as_ref().unwrap();
+        assert_eq!(card.content_type, cards::HERO);
+        assert_eq!(content["title"], format!("Card burst {} of 3", i + 1));
+        let picture = content["images"][0]["url"].as_str().unwrap();
+        assert!(picture.starts_with("http://127.0.0.1:8080/"), "{picture}");
+    }
+    let replies = send(
+        &mut state,
+        &mut vec![],
+        user_message("c|6", "/burst 2 markdown"),
+    );
+    assert_eq!(
+        texts(&replies),
+        [burst_markdown(1, 2), burst_markdown(2, 2)]
+    );
+    assert!(replies
+        .iter()
+        .all(|r| r.text_format.as_deref() == Some("markdown") && r.attachments.is_empty()));
+    assert_eq!(state, BotState::default(), "developer commands");
 }
 
 fn set_context(value: Value) -> Activity {

@@ -3,7 +3,7 @@
 //! the runs and the exit code; what each part measures is a module of its own.
 //!
 //! `cargo run --release -p e2e --bin bench -- [--runs 5] [--out target/bench/results.json]
-//! [--burst 1000] [--scroll 5000]` (or `bash scripts/bench.sh`, which builds everything first).
+//! [--burst 1000] [--cards 50] [--markdown 200] [--scroll 5000]` (or `bash scripts/bench.sh`, which builds everything first).
 //!
 //! Layout:
 //! - [`sizes`]: the widget files raw, `gzip -9` and `brotli -q 11`, checked against the brotli
@@ -14,7 +14,8 @@
 //!   and the visitor gets a fresh conversation. Every timing is taken INSIDE the page with
 //!   `performance.now()` (one `execute_async` script per step that acts and then waits, checking
 //!   at every DOM mutation and every animation frame), never from WebDriver round trips:
-//!   [`load`] (cold and warm), [`chat`], [`burst`] (with the heap), [`scroll`].
+//!   [`load`] (cold and warm), [`chat`], [`burst`] (with the heap), [`rich`] (card and
+//!   markdown bursts the rich module draws), [`scroll`].
 //! - [`page`]: the instrumentation, bench-only and installed before any page script through
 //!   ChromeDriver's CDP passthrough (`Page.addScriptToEvaluateOnNewDocument`): keeps the wasm
 //!   instance's exported memory, counts WebSocket frames, records long tasks. It lives under a
@@ -29,6 +30,7 @@ mod load;
 mod metrics;
 mod page;
 mod report;
+mod rich;
 mod scroll;
 mod sizes;
 
@@ -48,10 +50,13 @@ use sizes::Sizes;
 /// Chromium flags on top of the harness's: exact `performance.memory` numbers.
 const CHROME_ARGS: [&str; 1] = ["--enable-precise-memory-info"];
 
-const USAGE: &str = "usage: bench [--runs N] [--out FILE] [--burst N] [--scroll N]
+const USAGE: &str =
+    "usage: bench [--runs N] [--out FILE] [--burst N] [--cards N] [--markdown N] [--scroll N]
   --runs N     runs, each with a fresh dev server and browser profile (default 5)
   --out FILE   JSON results (default target/bench/results.json)
   --burst N    bot messages in the burst (1..=10000, default 1000)
+  --cards N    bot messages with a hero card each in the card burst (1..=10000, default 50)
+  --markdown N markdown bot messages in the markdown burst (1..=10000, default 200)
   --scroll N   transcript length for the scroll test (1..=10000, default 5000)
 env: DEVSERVER_BIN (default target/release/devserver), DIST_DIR (default dist),
      CHROMEDRIVER (default chromedriver on PATH)";
@@ -60,6 +65,8 @@ struct Args {
     runs: u32,
     out: PathBuf,
     burst: u32,
+    cards: u32,
+    markdown: u32,
     scroll: u32,
 }
 
@@ -68,6 +75,8 @@ fn parse_args() -> Result<Args, String> {
         runs: 5,
         out: PathBuf::from("target/bench/results.json"),
         burst: 1000,
+        cards: 50,
+        markdown: 200,
         scroll: 5000,
     };
     let mut it = std::env::args().skip(1);
@@ -86,6 +95,8 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--runs" => args.runs = count(100)?,
             "--burst" => args.burst = count(10_000)?,
+            "--cards" => args.cards = count(10_000)?,
+            "--markdown" => args.markdown = count(10_000)?,
             "--scroll" => args.scroll = count(10_000)?,
             "--out" => args.out = PathBuf::from(&value),
             _ => return Err(format!("unknown argument {flag:?}")),
@@ -160,7 +171,8 @@ async fn bench(args: Args) -> ExitCode {
         "unix_time": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         "elapsed_s": round2(elapsed),
         "machine": report::machine_info(extra.browser_version.as_deref()),
-        "settings": {"runs": args.runs, "burst": args.burst, "scroll": args.scroll,
+        "settings": {"runs": args.runs, "burst": args.burst, "cards": args.cards,
+                     "markdown": args.markdown, "scroll": args.scroll,
                      "scroll_frames": scroll::SCROLL_FRAMES, "jank_frame_ms": scroll::JANK_FRAME_MS},
         "sizes": sizes.to_json(),
         "metrics": summary.iter().map(metrics::MetricSummary::to_json).collect::<Vec<_>>(),
@@ -298,6 +310,10 @@ async fn measure_run(
     // Burst in the same conversation, with the heap before and after.
     trace("burst");
     burst::burst(client, &cdp, args.burst, samples, extra).await?;
+
+    // Cards and markdown for the rich module, loaded since the greeting, in the same chat.
+    trace("rich bursts");
+    rich::rich_bursts(client, args.cards, args.markdown, samples, extra).await?;
 
     // A fresh chat with a long transcript, scrolled.
     trace("scroll test");

@@ -35,7 +35,8 @@ const fn metric(id: &'static str, label: &'static str, unit: Unit) -> Metric {
     Metric { id, label, unit }
 }
 
-/// Every metric, in table order. Labels use `{burst}` / `{scroll}` for the configured sizes.
+/// Every metric, in table order. Labels use `{burst}`, `{cards}`, `{markdown}` and `{scroll}`
+/// for the configured sizes.
 const METRICS: &[Metric] = &[
     metric(
         "cold.launcher_ms",
@@ -153,6 +154,66 @@ const METRICS: &[Metric] = &[
         Unit::Count,
     ),
     metric(
+        "cards.all_drawn_ms",
+        "burst {cards} cards: Enter → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "cards.last_frame_to_all_ms",
+        "burst {cards} cards: last frame → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "cards.stream_frames",
+        "burst {cards} cards: WebSocket frames carrying it",
+        Unit::Count,
+    ),
+    metric(
+        "cards.long_tasks",
+        "burst {cards} cards: long tasks (> 50 ms)",
+        Unit::Count,
+    ),
+    metric(
+        "cards.long_task_total_ms",
+        "burst {cards} cards: long tasks, total",
+        Unit::Ms,
+    ),
+    metric(
+        "cards.long_task_max_ms",
+        "burst {cards} cards: longest task",
+        Unit::Ms,
+    ),
+    metric(
+        "markdown.all_drawn_ms",
+        "burst {markdown} markdown: Enter → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "markdown.last_frame_to_all_ms",
+        "burst {markdown} markdown: last frame → all drawn",
+        Unit::Ms,
+    ),
+    metric(
+        "markdown.stream_frames",
+        "burst {markdown} markdown: WebSocket frames carrying it",
+        Unit::Count,
+    ),
+    metric(
+        "markdown.long_tasks",
+        "burst {markdown} markdown: long tasks (> 50 ms)",
+        Unit::Count,
+    ),
+    metric(
+        "markdown.long_task_total_ms",
+        "burst {markdown} markdown: long tasks, total",
+        Unit::Ms,
+    ),
+    metric(
+        "markdown.long_task_max_ms",
+        "burst {markdown} markdown: longest task",
+        Unit::Ms,
+    ),
+    metric(
         "scroll.all_rendered_ms",
         "burst {scroll}: Enter → all rendered",
         Unit::Ms,
@@ -234,6 +295,8 @@ pub(crate) fn summarize(samples: &Samples, args: &Args) -> Vec<MetricSummary> {
                 label: m
                     .label
                     .replace("{burst}", &args.burst.to_string())
+                    .replace("{cards}", &args.cards.to_string())
+                    .replace("{markdown}", &args.markdown.to_string())
                     .replace("{scroll}", &args.scroll.to_string()),
                 unit: m.unit,
                 median: (!values.is_empty()).then(|| percentile(&values, 50.0)),

@@ -11,8 +11,9 @@ const STEP_TIMEOUT_MS: u64 = 20_000;
 
 /// Installed before any page script (CDP `Page.addScriptToEvaluateOnNewDocument`). Bench
 /// only: wraps WebAssembly instantiation to keep the exported memory, counts WebSocket
-/// frames (and when ones containing a watched string arrive), records long tasks, and notes
-/// when the launcher first renders (for a loader without the User Timing mark).
+/// frames (and when the first and the last containing a watched string arrive), records
+/// long tasks, and notes when the launcher first renders (for a loader without the User
+/// Timing mark).
 pub(crate) const INSTRUMENT: &str = r#"(() => {
   const bench = { memories: [], wasmAt: null, frames: 0, frameChars: 0, watches: [],
                   longTasks: [], launcherSeen: null };
@@ -44,7 +45,7 @@ pub(crate) const INSTRUMENT: &str = r#"(() => {
         bench.frames += 1;
         bench.frameChars += data.length;
         for (const w of bench.watches) {
-          if (data.includes(w.needle)) { w.hits += 1; if (w.t === null) w.t = t; }
+          if (data.includes(w.needle)) { w.hits += 1; w.last = t; if (w.t === null) w.t = t; }
         }
       });
     }
