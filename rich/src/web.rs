@@ -27,12 +27,25 @@ thread_local! {
 #[wasm_bindgen]
 pub fn observe(root: Element, post: js_sys::Function) {
     let post = Rc::new(post);
-    let scan = {
+    draw_in(&root, &root, &post);
+    let on_change = {
         let root = root.clone();
-        move || draw_all(&root, &post)
+        // Only what was added is searched: a full scan per change would cost a long
+        // transcript dearly (and every draw is itself a change).
+        Closure::<dyn Fn(js_sys::Array)>::new(move |records: js_sys::Array| {
+            for record in records.iter() {
+                let Ok(record) = record.dyn_into::<web_sys::MutationRecord>() else {
+                    continue;
+                };
+                let added = record.added_nodes();
+                for i in 0..added.length() {
+                    if let Some(el) = added.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                        draw_in(&root, &el, &post);
+                    }
+                }
+            }
+        })
     };
-    scan();
-    let on_change = Closure::<dyn Fn()>::new(scan);
     let Ok(observer) = web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()) else {
         return;
     };
@@ -44,10 +57,16 @@ pub fn observe(root: Element, post: js_sys::Function) {
     on_change.forget();
 }
 
-/// Draws every message body not drawn yet, and its suggested actions when on offer.
-fn draw_all(root: &Element, post: &Rc<js_sys::Function>) {
+/// Draws every message body in `scope` (itself included) not drawn yet, and its suggested
+/// actions when on offer. `root` is the widget's root (its `lang`).
+fn draw_in(root: &Element, scope: &Element, post: &Rc<js_sys::Function>) {
+    const UNDRAWN: &str = "[data-rich]:not([data-drawn])";
     let lang = Lang::from_tag(&root.get_attribute("lang").unwrap_or_default());
-    for el in all(root, "[data-rich]:not([data-drawn])") {
+    let mut found = all(scope, UNDRAWN);
+    if scope.matches(UNDRAWN).unwrap_or(false) {
+        found.insert(0, scope.clone());
+    }
+    for el in found {
         let _ = el.set_attribute("data-drawn", "");
         let Some(json) = el.get_attribute("data-rich") else {
             continue;
