@@ -80,4 +80,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   # Not --locked: its lockfile pins a webpki-roots version the registry no longer has.
   fast_install install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
+CARGO_DENY_VERSION=0.20.2
+if [ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+  log "building cargo-deny $CARGO_DENY_VERSION (about 4 minutes)"
+  fast_install install cargo-deny --locked --version "$CARGO_DENY_VERSION" --force
+fi
+
 log "tools ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | cut -d' ' -f3), $(chromedriver --version | cut -d' ' -f1-2)"

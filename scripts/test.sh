@@ -50,6 +50,10 @@ set +e # setup.sh sets -e; here every suite must run
 suite "guard: every crate of the wasm build is here offline" \
   cargo "+$WASM_NIGHTLY" fetch --offline -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown
 suite "widget release build" bash scripts/build.sh
+# Supply chain: licenses, bans and sources of every crate (deny.toml; RustSec's advisories
+# live on GitHub, out of reach here), and npm's advisories for what a page could load.
+suite "cargo deny (licenses, bans, sources)" cargo deny check licenses bans sources
+suite "npm audit (runtime dependencies)" npm audit --omit=dev
 suite "lints (clippy -D warnings, rustfmt)" bash scripts/lint.sh
 suite "core, rich content, dev server (native)" cargo test --no-fail-fast -p handoff-core -p handoff-rich -p devserver
 suite "components in headless Chromium" \
