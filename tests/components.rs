@@ -333,3 +333,52 @@ async fn agent_messages_show_name_initial_and_are_labelled_for_screen_readers() 
         "no delivery state on received messages"
     );
 }
+
+#[wasm_bindgen_test]
+async fn each_new_message_is_spoken_once_and_a_restored_transcript_not_at_all() {
+    let (_shadow, root) = shadow_mount();
+    let entry = |key: &str, author: Author, text: &str, delivery: Delivery| Entry {
+        key: key.into(),
+        id: None,
+        author,
+        sender: if author == Author::Bot {
+            "Demo Bot".into()
+        } else {
+            String::new()
+        },
+        text: text.into(),
+        timestamp: String::new(),
+        delivery,
+        rich: None,
+        suggested: false,
+    };
+    let list = transcript(&root, &[]);
+    let mine = entry("c1", Author::Visitor, "hello", Delivery::Sending);
+    let reply = entry("b1", Author::Bot, "Hi Ada", Delivery::Received);
+    assert_eq!(
+        sync_transcript(&list, &[mine.clone()]),
+        "",
+        "the visitor's own"
+    );
+    assert_eq!(
+        sync_transcript(&list, &[mine.clone(), reply.clone()]),
+        "Demo Bot: Hi Ada"
+    );
+    let sent = Entry {
+        delivery: Delivery::Sent,
+        ..mine
+    };
+    assert_eq!(
+        sync_transcript(&list, &[sent, reply.clone()]),
+        "",
+        "a rebuilt item is not new"
+    );
+    let restored = transcript(&root, &[]);
+    let notice = entry(
+        "n1",
+        Author::System,
+        "Alex joined the chat",
+        Delivery::Received,
+    );
+    assert_eq!(sync_transcript(&restored, &[reply, notice]), "");
+}
