@@ -1,4 +1,4 @@
-//! Ids, tokens, secrets and the state file: ids, tokens and the Direct Line
+//! Ids, tokens, secrets and the state file: ids, tokens, agent sessions and the Direct Line
 //! secret a start draws (without `--secret`) are long random letters and digits (at least
 //! 128 bits); the `--state` file is readable by its owner only and written through a
 //! fresh temporary file, so a file or symlink planted next to it is never followed.
@@ -40,6 +40,7 @@ async fn ids_and_tokens_carry_at_least_128_random_bits() {
     }
     let agent = app.agent("Grace").await;
     assert_random(&agent, "a");
+    assert_random(&common::hub::session_of(&agent).unwrap(), "");
     let visitor = app.visitor("/api/directline/token").await;
     app.post_as(&visitor, event("startConversation", survey("Ada", "L")))
         .await;
