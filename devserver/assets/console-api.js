@@ -1,8 +1,18 @@
 // The agent console's client of the JSON API under /agent/api (docs/handoff.md, "Agent
 // console API"): one fetch wrapper whose failures are ApiErrors carrying the server's error
-// code, or code "Network" with status 0 when the dev server cannot be reached.
+// code, or code "Network" with status 0 when the dev server cannot be reached. Every call
+// but sign-in presents the agent's session secret in the X-Agent-Session header (never in
+// the URL, so it stays out of logs and history).
 
 const API = "/agent/api";
+
+/** The signed-in agent's session secret, or null. */
+let session = null;
+
+/** Sets (or, with null, forgets) the session secret the calls present. */
+export function setSession(secret) {
+  session = secret;
+}
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -15,6 +25,7 @@ export class ApiError extends Error {
 /** Calls the API; the JSON answer, or throws an ApiError. */
 export async function api(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
+  if (session) init.headers["X-Agent-Session"] = session;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

@@ -7,7 +7,7 @@
 // bot or another agent is inserted with textContent / createElement only, never parsed as
 // HTML.
 
-import { api, enc } from "./console-api.js";
+import { api, enc, setSession } from "./console-api.js";
 import { createLists, STATUS_LABELS } from "./console-lists.js";
 import { clock, content, displayName, firstName, fromActivity, hasContent, make } from "./console-view.js";
 
@@ -58,7 +58,8 @@ const ui = {
   choices: $(".ac-composer__choices"),
 };
 
-/** The signed-in agent: {agentId, name}, or null. */
+/** The signed-in agent: {agentId, name, session}, or null. The session secret is kept in
+ * sessionStorage (this tab only, gone when it closes) so a reload stays signed in. */
 let agent = null;
 /** The handoff shown on the right. */
 let selectedId = null;
@@ -99,7 +100,8 @@ function showNotice(text) {
 function loadAgent() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "null");
-    return saved && typeof saved.agentId === "string" ? saved : null;
+    const valid = saved && typeof saved.agentId === "string" && typeof saved.session === "string";
+    return valid ? saved : null;
   } catch (e) {
     return null;
   }
@@ -128,6 +130,7 @@ function showWorkspace() {
 
 function signOut(message) {
   sessionStorage.removeItem(STORAGE_KEY);
+  setSession(null);
   selectedId = null;
   current = null;
   shown = freshShown(null);
@@ -148,8 +151,9 @@ ui.signInForm.addEventListener("submit", async (event) => {
   ui.signInError.textContent = "";
   try {
     const created = await api("POST", "/agents", { name });
-    agent = { agentId: created.agentId, name: created.name };
+    agent = { agentId: created.agentId, name: created.name, session: created.session };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(agent));
+    setSession(agent.session);
     showWorkspace();
   } catch (e) {
     ui.signInError.textContent = e.message;
@@ -195,9 +199,9 @@ async function poll() {
     }
     ui.connection.hidden = true;
   } catch (e) {
-    if (e.code === "UnknownAgent") {
+    if (e.status === 401) {
       polling = false;
-      signOut("Your session is no longer known to the server (it restarted). Sign in again.");
+      signOut("Your session is no longer valid (the server restarted). Sign in again.");
       return;
     }
     ui.connection.hidden = e.status !== 0;
@@ -407,6 +411,7 @@ ui.choices.addEventListener("click", async () => {
 
 agent = loadAgent();
 if (agent) {
+  setSession(agent.session);
   showWorkspace();
 } else {
   showSignIn("");

@@ -1,10 +1,13 @@
 //! Command-line configuration of the dev server.
 //!
-//! Hand-parsed (eight flags do not justify a parser dependency). Pure: takes the arguments,
-//! returns a [`Config`] or a [`ConfigError`]; `main` decides what to print and exit with.
+//! Hand-parsed (eight flags do not justify a parser dependency). Pure apart from drawing the
+//! default secret: takes the arguments, returns a [`Config`] or a [`ConfigError`]; `main`
+//! decides what to print and exit with.
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::random::{random_id, ID_LEN};
 
 /// Usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "\
@@ -13,7 +16,8 @@ Usage: devserver [--port N] [--dist DIR] [--secret S] [--token-lifetime SECS] [-
 
   --port N               port on 127.0.0.1 (default 8080; 0 = any free port)
   --dist DIR             folder with the built widget and demo.html (default dist)
-  --secret S             Direct Line secret accepted as Bearer credential (default dev-secret)
+  --secret S             Direct Line secret accepted as Bearer credential from backends and
+                         scripts, never from a browser page (default: random, printed at start)
   --token-lifetime SECS  lifetime of issued tokens (default 1800)
   --keepalive-secs N     empty WebSocket frame every N seconds (default 15; 0 = never)
   --accept-timeout SECS  a handoff no agent accepts in time fails (default 120; 0 = never)
@@ -32,6 +36,8 @@ pub struct Config {
     /// Folder served as static files; `/` answers with `<dist>/demo.html`.
     pub dist: PathBuf,
     /// The Direct Line secret (a page never sees it; it uses `/api/directline/token`).
+    /// Random per start unless `--secret` names one, so no well-known secret opens a
+    /// running dev server.
     pub secret: String,
     /// How long an issued token is valid.
     pub token_lifetime: Duration,
@@ -50,7 +56,7 @@ impl Default for Config {
         Self {
             port: 8080,
             dist: PathBuf::from("dist"),
-            secret: "dev-secret".into(),
+            secret: random_id(ID_LEN),
             token_lifetime: Duration::from_secs(1800),
             keepalive: Duration::from_secs(15),
             accept_timeout: Duration::from_secs(120),
@@ -142,10 +148,29 @@ mod tests {
 
     #[test]
     fn no_arguments_give_defaults() {
+        let config = Config::from_args(Vec::<String>::new()).unwrap();
+        let secret = config.secret.clone();
         assert_eq!(
-            Config::from_args(Vec::<String>::new()),
-            Ok(Config::default())
+            config,
+            Config {
+                secret,
+                ..Config::default()
+            }
         );
+    }
+
+    #[test]
+    fn without_secret_each_start_draws_its_own() {
+        let first = Config::from_args(Vec::<String>::new()).unwrap().secret;
+        let second = Config::from_args(Vec::<String>::new()).unwrap().secret;
+        assert_ne!(first, second);
+        for secret in [first, second] {
+            assert_eq!(secret.len(), ID_LEN, "{secret}");
+            assert!(
+                secret.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "{secret}"
+            );
+        }
     }
 
     #[test]

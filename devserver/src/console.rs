@@ -7,11 +7,17 @@
 //! machine), answer JSON. Errors have the Direct Line shape `{"error": {"code", "message"}}`
 //! (see [`ConsoleError`]).
 //!
+//! Agents authenticate: sign-in answers a random session secret, which every other API
+//! call presents in the [`SESSION_HEADER`] (a header, never the URL, so it stays out of
+//! logs and history); calls without it, with an unknown one or naming another agent than
+//! the session's are 401 (see [`SignedIn`]). An agent id alone proves nothing.
+//!
 //! The API is documented in `docs/handoff.md` ("Agent console API"). Must not touch
 //! conversations other than through the store's agent methods.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,6 +31,9 @@ use crate::hub::{AgentSends, AgentView, Detail, HubError, QueueEntry, Summary};
 use crate::AppState;
 
 const PAGE: &str = include_str!("../assets/console.html");
+
+/// The request header carrying the agent's session secret.
+pub const SESSION_HEADER: &str = "x-agent-session";
 
 /// The page's files: path, content type, content. The scripts are modules importing each
 /// other by these paths.
@@ -72,13 +81,23 @@ pub enum ConsoleError {
     /// The request itself is malformed (body, query).
     #[error(transparent)]
     Request(#[from] AppError),
+    /// No valid session for the agent the request acts as.
+    #[error("{0}")]
+    Unauthorized(&'static str),
 }
+
+const NO_SESSION: &str = "Sign in first: agent API calls need the X-Agent-Session header \
+     (the session answered by POST /agent/api/agents)";
+const BAD_SESSION: &str = "This agent session is not valid (signed out, or the server \
+     restarted without --state): sign in again";
+const OTHER_AGENT: &str = "This session belongs to another agent";
 
 impl ConsoleError {
     /// HTTP status and error code.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ConsoleError::Request(e) => (e.status(), e.code()),
+            ConsoleError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
             ConsoleError::Hub(e) => match e {
                 HubError::EmptyName
                 | HubError::NameTooLong
@@ -104,6 +123,38 @@ impl IntoResponse for ConsoleError {
 }
 
 type Result<T> = std::result::Result<T, ConsoleError>;
+
+/// The agent a request acts as: the one whose session secret it presents.
+struct SignedIn(String);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ConsoleError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let session = parts
+            .headers
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|s| !s.is_empty())
+            .ok_or(ConsoleError::Unauthorized(NO_SESSION))?;
+        let agent_id = state.store.agent_of_session(session);
+        agent_id
+            .map(SignedIn)
+            .ok_or(ConsoleError::Unauthorized(BAD_SESSION))
+    }
+}
+
+impl SignedIn {
+    /// `agent_id` (the agent a request names), if it is the signed-in one: a session acts
+    /// for its own agent only.
+    fn as_agent<'a>(&self, agent_id: &'a str) -> Result<&'a str> {
+        if agent_id == self.0 {
+            Ok(agent_id)
+        } else {
+            Err(ConsoleError::Unauthorized(OTHER_AGENT))
+        }
+    }
+}
 
 /// `/agent` (the page and its two assets) and `/agent/api`.
 pub fn routes() -> Router<AppState> {
@@ -209,7 +260,7 @@ async fn sign_in(
     Ok(Json(state.store.register_agent(&body.name)?))
 }
 
-async fn queue(State(state): State<AppState>) -> Json<QueueResponse> {
+async fn queue(State(state): State<AppState>, _: SignedIn) -> Json<QueueResponse> {
     Json(QueueResponse {
         waiting: state.store.queue(state.clock.now()),
     })
@@ -217,14 +268,17 @@ async fn queue(State(state): State<AppState>) -> Json<QueueResponse> {
 
 async fn agent_handoffs(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(agent_id): Path<String>,
 ) -> Result<Json<HandoffsResponse>> {
-    let handoffs = state.store.agent_handoffs(&agent_id, state.clock.now())?;
+    let agent_id = signed_in.as_agent(&agent_id)?;
+    let handoffs = state.store.agent_handoffs(agent_id, state.clock.now())?;
     Ok(Json(HandoffsResponse { handoffs }))
 }
 
 async fn detail(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     params: std::result::Result<Query<AgentQuery>, QueryRejection>,
 ) -> Result<Json<Detail>> {
@@ -232,42 +286,51 @@ async fn detail(
         .agent_id
         .filter(|a| !a.is_empty())
         .ok_or_else(|| AppError::BadArgument("agentId is required".into()))?;
+    let agent_id = signed_in.as_agent(&agent_id)?;
     let now = state.clock.now();
-    Ok(Json(state.store.handoff_detail(&id, &agent_id, now)?))
+    Ok(Json(state.store.handoff_detail(&id, agent_id, now)?))
 }
 
 async fn accept(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<Detail>> {
+    let agent_id = signed_in.as_agent(&body.agent_id)?;
     let now = state.clock.now();
-    Ok(Json(state.store.accept(&id, &body.agent_id, now)?))
+    Ok(Json(state.store.accept(&id, agent_id, now)?))
 }
 
 async fn send_message(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, AgentSends::Message(&body.text))
+    let agent_id = signed_in.as_agent(&body.agent_id)?;
+    agent_send(&state, &id, agent_id, AgentSends::Message(&body.text))
 }
 
 async fn send_choices(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ChoicesBody>,
 ) -> Result<Json<ResourceResponse>> {
+    let agent_id = signed_in.as_agent(&body.agent_id)?;
     let sends = AgentSends::Choices(&body.text, &body.choices);
-    agent_send(&state, &id, &body.agent_id, sends)
+    agent_send(&state, &id, agent_id, sends)
 }
 
 async fn send_typing(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<ResourceResponse>> {
-    agent_send(&state, &id, &body.agent_id, AgentSends::Typing)
+    let agent_id = signed_in.as_agent(&body.agent_id)?;
+    agent_send(&state, &id, agent_id, AgentSends::Typing)
 }
 
 /// A message, choices or typing from the agent; the id of the activity.
@@ -284,11 +347,13 @@ fn agent_send(
 
 async fn end(
     State(state): State<AppState>,
+    signed_in: SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgentBody>,
 ) -> Result<Json<Detail>> {
+    let agent_id = signed_in.as_agent(&body.agent_id)?;
     let now = state.clock.now();
-    Ok(Json(state.store.end_handoff(&id, &body.agent_id, now)?))
+    Ok(Json(state.store.end_handoff(&id, agent_id, now)?))
 }
 
 async fn unknown_endpoint(uri: Uri) -> ConsoleError {

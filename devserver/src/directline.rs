@@ -26,7 +26,7 @@ use handoff_core::activity::{
 use handoff_core::handoff::{HandoffMode, USER_ROLE};
 use serde::Deserialize;
 
-use crate::auth::{self, Caller};
+use crate::auth::{Caller, Credential};
 use crate::bot::livestream::PACE;
 use crate::endpoint::{query, watermark, Endpoint, WatermarkParams};
 use crate::error::{ApiJson, AppError, OptionalJson, Result};
@@ -165,7 +165,7 @@ async fn generate_token(
 ) -> Result<Json<TokenResponse>> {
     let state = &ep.app;
     let now = state.clock.now();
-    match ep.caller(auth::bearer(&headers), now)? {
+    match ep.caller(Credential::bearer(&headers), now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
             Ok(Json(token_response(state.store.create_conversation(
@@ -187,7 +187,7 @@ async fn refresh_token(
 ) -> Result<Json<TokenResponse>> {
     let state = &ep.app;
     let now = state.clock.now();
-    match ep.caller(auth::bearer(&headers), now)? {
+    match ep.caller(Credential::bearer(&headers), now)? {
         Caller::Token { grant, .. } => {
             let issued = state.store.issue_token(
                 ep.service,
@@ -209,7 +209,7 @@ async fn start_conversation(
     OptionalJson(params): OptionalJson<TokenParameters>,
 ) -> Result<(StatusCode, Json<Conversation>)> {
     let now = ep.app.clock.now();
-    let issued = match ep.caller(auth::bearer(&headers), now)? {
+    let issued = match ep.caller(Credential::bearer(&headers), now)? {
         Caller::Secret => {
             let user = TokenParameters::user(params);
             ep.app
@@ -236,7 +236,7 @@ async fn reconnect(
 ) -> Result<Json<Conversation>> {
     let state = &ep.app;
     let now = state.clock.now();
-    let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
+    let caller = ep.caller_of(&id, Credential::bearer(&headers), now)?;
     let watermark = watermark(params)?;
     let issued = match caller {
         Caller::Secret => state.store.issue_token(ep.service, &id, None, now)?,
@@ -270,7 +270,7 @@ async fn post_activity(
     crate::limits::check_text(activity.text.as_deref())?;
     let state = &ep.app;
     let now = state.clock.now();
-    let caller = ep.caller_of(&id, auth::bearer(&headers), now)?;
+    let caller = ep.caller_of(&id, Credential::bearer(&headers), now)?;
     // A token holder is its token's user, whatever `from` it sends: a visitor must not speak
     // as the bot, an agent or another visitor. The secret (a bot or backend) may name anyone.
     let mut activity = activity;
@@ -334,7 +334,7 @@ async fn get_activities(
 ) -> Result<Json<ActivitySet>> {
     let state = &ep.app;
     let now = state.clock.now();
-    ep.caller_of(&id, auth::bearer(&headers), now)?;
+    ep.caller_of(&id, Credential::bearer(&headers), now)?;
     let watermark = watermark(params)?;
     Ok(Json(
         state.store.activities_after(ep.service, &id, watermark)?,

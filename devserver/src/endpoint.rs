@@ -12,7 +12,7 @@ use axum::extract::Query;
 use handoff_core::time::Millis;
 use serde::Deserialize;
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, Credential};
 use crate::error::{AppError, Result};
 use crate::store::Service;
 use crate::AppState;
@@ -38,8 +38,8 @@ impl Endpoint {
         }
     }
 
-    /// The caller of this endpoint presenting `credential` (`None` when none was sent).
-    pub fn caller(&self, credential: Option<&str>, now: Millis) -> Result<Caller> {
+    /// The caller of this endpoint presenting `credential`.
+    pub fn caller(&self, credential: Credential<'_>, now: Millis) -> Result<Caller> {
         auth::identify(&self.app, self.service, credential, now)
     }
 
@@ -47,7 +47,7 @@ impl Endpoint {
     pub fn caller_of(
         &self,
         conversation_id: &str,
-        credential: Option<&str>,
+        credential: Credential<'_>,
         now: Millis,
     ) -> Result<Caller> {
         let caller = self.caller(credential, now)?;

@@ -183,6 +183,11 @@ pub struct ChatMessage {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Agent {
     name: String,
+    /// The secret the agent's console presents on every call (the id is no credential).
+    /// Kept with `--state`, so agents stay signed in across a restart; an agent saved
+    /// before sessions existed has none and must sign in again.
+    #[serde(default)]
+    session: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -54,6 +54,11 @@ async fn main() -> ExitCode {
     // Tests and scripts parse this exact line to learn the port.
     println!("handoff-chat dev server: http://127.0.0.1:{port}/");
     println!("live-agent console: http://127.0.0.1:{port}/agent");
+    // Random per start unless `--secret` named it: backends and scripts read it here.
+    println!(
+        "Direct Line secret (Bearer, backends and scripts only): {}",
+        config.secret
+    );
     if let Some(file) = state.store.state_file() {
         println!(
             "state file: {} ({} conversations restored)",

@@ -1,7 +1,10 @@
-//! Unguessable ids and tokens: letters and digits drawn from the operating system's CSPRNG
-//! (`getrandom`), never from a seeded or predictable generator.
+//! Unguessable ids, tokens and secrets: letters and digits drawn from the operating system's
+//! CSPRNG (`getrandom`), never from a seeded or predictable generator; and [`same_secret`],
+//! the constant-time comparison of a presented secret with the one we hold.
 //!
 //! Pure apart from the entropy source; must not know what the ids are for.
+
+use subtle::ConstantTimeEq;
 
 /// Length of an id: 22 letters or digits are 22 × log2(62) ≈ 131 bits, at least the 128
 /// bits a credential or an id standing for one needs.
@@ -29,6 +32,13 @@ pub fn random_id(len: usize) -> String {
     id
 }
 
+/// Whether `presented` is `expected`, in a time that does not depend on where they differ
+/// (an attacker timing the answers learns nothing but the length). An empty `expected` is
+/// never matched: it stands for "no secret".
+pub fn same_secret(presented: &str, expected: &str) -> bool {
+    !expected.is_empty() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +59,14 @@ mod tests {
         assert_eq!(ids.len(), 1000);
         let symbols: HashSet<char> = ids.iter().flat_map(|id| id.chars()).collect();
         assert_eq!(symbols.len(), ALPHABET.len());
+    }
+
+    #[test]
+    fn secrets_match_only_themselves_and_never_empty() {
+        let secret = random_id(ID_LEN);
+        assert!(same_secret(&secret, &secret));
+        assert!(!same_secret(&random_id(ID_LEN), &secret));
+        assert!(!same_secret(&secret[..ID_LEN - 1], &secret));
+        assert!(!same_secret("", ""));
     }
 }

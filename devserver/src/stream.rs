@@ -31,7 +31,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::oneshot;
 use tokio::time::{interval_at, timeout, Instant, Interval};
 
-use crate::auth;
+use crate::auth::Credential;
 use crate::endpoint::{parse_watermark, query, Endpoint};
 use crate::error::{AppError, Result};
 use crate::store::{Appended, Service, Store};
@@ -156,7 +156,7 @@ async fn connect(
         });
     }
     let params = query(params)?;
-    let credential = params.t.as_deref().or_else(|| auth::bearer(&headers));
+    let credential = Credential::given(&headers, params.t.as_deref());
     ep.caller_of(&id, credential, state.clock.now())?;
     let watermark = parse_watermark(params.watermark.as_deref())?;
     let upgrade = upgrade.map_err(|e| AppError::BadArgument(e.body_text()))?;

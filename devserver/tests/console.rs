@@ -7,6 +7,7 @@
 mod common;
 
 use axum::http::{header, Method, StatusCode};
+use common::hub::session_of;
 use common::{assert_error, TestApp};
 use serde_json::{json, Value};
 
@@ -63,9 +64,9 @@ async fn console_api_errors_are_json() {
     let unknown = app.agent_post("nope", "accept", &alex, json!({})).await;
     assert_error(&unknown, StatusCode::NOT_FOUND, "NotFound");
     let ghost = app.agent_post(&handoff, "accept", "ghost", json!({})).await;
-    assert_error(&ghost, StatusCode::NOT_FOUND, "UnknownAgent");
+    assert_error(&ghost, StatusCode::UNAUTHORIZED, "Unauthorized");
     let ghost_list = app.get("/agent/api/agents/ghost/handoffs").await;
-    assert_error(&ghost_list, StatusCode::NOT_FOUND, "UnknownAgent");
+    assert_error(&ghost_list, StatusCode::UNAUTHORIZED, "Unauthorized");
 
     for (body, code) in [
         (json!({"name": "  "}), "BadArgument"),
@@ -76,7 +77,8 @@ async fn console_api_errors_are_json() {
             .await;
         assert_error(&refused, StatusCode::BAD_REQUEST, code);
     }
-    let no_agent = app.get(&format!("/agent/api/handoffs/{handoff}")).await;
+    let uri = format!("/agent/api/handoffs/{handoff}");
+    let no_agent = app.as_agent(Method::GET, &uri, &alex, None).await;
     assert_error(&no_agent, StatusCode::BAD_REQUEST, "BadArgument");
     let nowhere = app.get("/agent/api/nowhere").await;
     assert_error(&nowhere, StatusCode::NOT_FOUND, "NotFound");
@@ -84,6 +86,97 @@ async fn console_api_errors_are_json() {
     app.accept(&handoff, &alex).await;
     let empty = app.agent_says(&handoff, &alex, " \n ").await;
     assert_error(&empty, StatusCode::BAD_REQUEST, "BadArgument");
+}
+
+#[tokio::test]
+async fn every_agent_call_needs_the_session_of_that_agent() {
+    let app = TestApp::new();
+    let (_, handoff) = app.relay_visitor("Ada", "Lovelace").await;
+    let alex = app.agent("Alex").await;
+    let sam = app.agent("Sam").await;
+    let alex_session = session_of(&alex).unwrap();
+    let sam_session = session_of(&sam).unwrap();
+    assert!(alex_session.len() >= 22, "{alex_session}");
+    assert!(alex_session.bytes().all(|b| b.is_ascii_alphanumeric()));
+    assert_ne!(alex_session, sam_session);
+    assert!(!alex_session.contains(&alex) && !alex.contains(&alex_session));
+
+    let on = |action: &str| format!("/agent/api/handoffs/{handoff}/{action}");
+    let calls = [
+        (Method::GET, "/agent/api/queue".to_owned(), None),
+        (
+            Method::GET,
+            format!("/agent/api/agents/{alex}/handoffs"),
+            None,
+        ),
+        (Method::POST, on("accept"), Some(json!({"agentId": alex}))),
+        (
+            Method::GET,
+            format!("/agent/api/handoffs/{handoff}?agentId={alex}"),
+            None,
+        ),
+        (
+            Method::POST,
+            on("messages"),
+            Some(json!({"agentId": alex, "text": "Hi Ada"})),
+        ),
+        (
+            Method::POST,
+            on("choices"),
+            Some(json!({"agentId": alex, "text": "OK?", "choices": ["Yes", "No"]})),
+        ),
+        (Method::POST, on("typing"), Some(json!({"agentId": alex}))),
+        (Method::POST, on("end"), Some(json!({"agentId": alex}))),
+    ];
+    let wrong = "A".repeat(alex_session.len());
+    for (method, uri, body) in calls {
+        // The agent id alone, a made-up secret, the id as secret: nobody.
+        for session in [None, Some(wrong.as_str()), Some(alex.as_str()), Some("")] {
+            let refused = app
+                .with_session(method.clone(), &uri, session, body.clone())
+                .await;
+            assert_error(&refused, StatusCode::UNAUTHORIZED, "Unauthorized");
+        }
+        // Sam's session does not act for Alex, except where nobody is named (the queue).
+        let as_sam = app
+            .with_session(method.clone(), &uri, Some(&sam_session), body.clone())
+            .await;
+        if uri.ends_with("/queue") {
+            assert_eq!(as_sam.status, StatusCode::OK, "{}", as_sam.json);
+        } else {
+            assert_error(&as_sam, StatusCode::UNAUTHORIZED, "Unauthorized");
+            let message = as_sam.json["error"]["message"].as_str().unwrap();
+            assert!(message.contains("another agent"), "{message}");
+        }
+        let done = app
+            .with_session(method, &uri, Some(&alex_session), body)
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{uri}: {}", done.json);
+    }
+    // What the refused calls would have done did not happen: one message, ended by Alex.
+    let detail = app.detail(&handoff, &alex).await.ok();
+    assert_eq!(detail["state"], "completed");
+    assert_eq!(detail["messages"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_session_is_answered_at_sign_in_and_never_needed_for_it() {
+    let app = TestApp::new();
+    let body = json!({"name": "Alex"});
+    let signed_in = app
+        .call(Method::POST, "/agent/api/agents", None, Some(body))
+        .await
+        .ok();
+    let keys: Vec<&str> = signed_in
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["agentId", "name", "session"]);
+    let no_header = app.get("/agent/api/queue").await;
+    let message = no_header.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("X-Agent-Session"), "{message}");
 }
 
 // ---- rich content ----------------------------------------------------------------------

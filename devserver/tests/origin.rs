@@ -1,14 +1,15 @@
 //! Another site's page in the tester's or agent's browser: it may use the Direct Line and
-//! token routes (CORS), but cannot read the agent console or `/_dev/...`, cannot post to
-//! them without a preflight (415 to anything but `application/json`), and cannot reach the
-//! server through a re-bound DNS name (403 to a foreign `Host`).
+//! token routes (CORS) with a token, never with the secret (403 to a request with an
+//! `Origin`), but cannot read the agent console or `/_dev/...`, cannot post to them without
+//! a preflight (415 to anything but `application/json`), and cannot reach the server through
+//! a re-bound DNS name (403 to a foreign `Host`).
 
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 
 use axum::http::{header, Method, StatusCode};
-use common::{assert_error, TestApp, BOT, SECRET};
+use common::{assert_error, TestApp, BOT, HUB, SECRET};
 
 const EVIL: &str = "https://evil.example";
 const HOST: &str = "127.0.0.1:8080";
@@ -51,7 +52,8 @@ async fn direct_line_and_token_routes_answer_any_origin() {
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert_eq!(allow_origin(&reply), Some("*"), "{path}");
     }
-    let bearer = format!("Bearer {SECRET}");
+    let (_, token) = app.token().await;
+    let bearer = format!("Bearer {token}");
     let headers = [
         (header::HOST, HOST),
         (header::ORIGIN, EVIL),
@@ -61,6 +63,65 @@ async fn direct_line_and_token_routes_answer_any_origin() {
     let reply = app.raw(Method::POST, &uri, &headers, "").await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert_eq!(allow_origin(&reply), Some("*"));
+}
+
+#[tokio::test]
+async fn the_secret_from_a_browser_page_gets_403_and_from_a_backend_works() {
+    let app = TestApp::new();
+    let (conv, _) = app.token().await;
+    let bearer = format!("Bearer {SECRET}");
+    let activity = r#"{"type": "message", "text": "hi", "from": {"id": "backend"}}"#;
+    let calls = [
+        (Method::POST, format!("{BOT}/tokens/generate"), ""),
+        (Method::POST, format!("{BOT}/conversations"), ""),
+        (Method::POST, format!("{HUB}/conversations"), ""),
+        (Method::GET, format!("{BOT}/conversations/{conv}"), ""),
+        (
+            Method::GET,
+            format!("{BOT}/conversations/{conv}/activities"),
+            "",
+        ),
+        (
+            Method::POST,
+            format!("{BOT}/conversations/{conv}/activities"),
+            activity,
+        ),
+        (
+            Method::GET,
+            format!("{BOT}/conversations/{conv}/stream?t={SECRET}"),
+            "",
+        ),
+    ];
+    // Another site, a file:// page, and the dev server's own pages alike.
+    for origin in [EVIL, "null", "http://127.0.0.1:8080"] {
+        for (method, uri, body) in &calls {
+            let headers = [
+                (header::HOST, HOST),
+                (header::ORIGIN, origin),
+                (header::AUTHORIZATION, bearer.as_str()),
+                (header::CONTENT_TYPE, "application/json"),
+            ];
+            let reply = app.raw(method.clone(), uri, &headers, body).await;
+            assert_error(&reply, StatusCode::FORBIDDEN, "BadArgument");
+            let message = reply.json["error"]["message"].as_str().unwrap();
+            assert!(message.contains("not browser pages"), "{uri}: {message}");
+        }
+    }
+    // The same requests from a backend (no Origin) are served; the stream only lacks the
+    // WebSocket handshake.
+    for (method, uri, body) in &calls {
+        let headers = [
+            (header::HOST, HOST),
+            (header::AUTHORIZATION, bearer.as_str()),
+            (header::CONTENT_TYPE, "application/json"),
+        ];
+        let reply = app.raw(method.clone(), uri, &headers, body).await;
+        if uri.contains("/stream") {
+            assert_error(&reply, StatusCode::BAD_REQUEST, "BadArgument");
+        } else {
+            assert!(reply.status.is_success(), "{uri}: {}", reply.json);
+        }
+    }
 }
 
 #[tokio::test]
@@ -119,7 +180,7 @@ async fn a_foreign_host_gets_403() {
         }
     }
     for host in ["127.0.0.1:8080", "localhost:8080"] {
-        let reply = app.get_via(host, "/agent/api/queue").await;
+        let reply = app.get_via(host, "/api/directline/token").await;
         assert_eq!(reply.status, StatusCode::OK, "{host}");
     }
 }

@@ -1,12 +1,15 @@
-//! Ids, tokens and the state file: ids and tokens are long random letters and digits (at
-//! least 128 bits); the `--state` file is readable by its owner only and written through a
+//! Ids, tokens, secrets and the state file: ids, tokens, agent sessions and the Direct Line
+//! secret a start draws (without `--secret`) are long random letters and digits (at least
+//! 128 bits); the `--state` file is readable by its owner only and written through a
 //! fresh temporary file, so a file or symlink planted next to it is never followed.
 #![allow(clippy::unwrap_used, reason = "tests: a panic is the failure report")]
 
 mod common;
 
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 use common::{config, event, message, survey, TempDist, TestApp, START};
 
@@ -37,6 +40,7 @@ async fn ids_and_tokens_carry_at_least_128_random_bits() {
     }
     let agent = app.agent("Grace").await;
     assert_random(&agent, "a");
+    assert_random(&common::hub::session_of(&agent).unwrap(), "");
     let visitor = app.visitor("/api/directline/token").await;
     app.post_as(&visitor, event("startConversation", survey("Ada", "L")))
         .await;
@@ -76,4 +80,31 @@ async fn the_state_file_is_private_and_a_planted_symlink_is_not_followed() {
     let saved = app.history(&visitor).await;
     let reopened = TestApp::open(cfg, START);
     assert_eq!(reopened.history(&visitor).await, saved);
+}
+
+/// The secret `devserver` prints when started without `--secret` (then stopped).
+fn printed_secret() -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_devserver"))
+        .args(["--port", "0", "--dist", "/nonexistent-dist"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the dev server");
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let secret = lines
+        .map_while(Result::ok)
+        .find_map(|line| line.split_once("secret").map(|(_, s)| s.to_owned()))
+        .expect("a secret line");
+    let _ = child.kill();
+    let _ = child.wait();
+    secret.rsplit(' ').next().unwrap().to_owned()
+}
+
+#[test]
+fn each_start_without_secret_draws_and_prints_its_own() {
+    let first = printed_secret();
+    let second = printed_secret();
+    assert_random(&first, "");
+    assert_random(&second, "");
+    assert_ne!(first, second);
 }

@@ -1,5 +1,6 @@
 //! A live agent driven through the dev server console's JSON API (docs/handoff.md), for
-//! tests that need the agent side without the console page.
+//! tests that need the agent side without the console page. Every call after sign-in
+//! presents the agent's session secret in `X-Agent-Session`, as the console does.
 
 use serde_json::{json, Value};
 
@@ -8,6 +9,8 @@ use crate::{wait_for, Harness};
 /// A signed-in agent.
 pub struct ApiAgent {
     pub id: String,
+    /// The session secret sign-in answered.
+    session: String,
 }
 
 impl ApiAgent {
@@ -18,14 +21,21 @@ impl ApiAgent {
             .await;
         ApiAgent {
             id: agent["agentId"].as_str().expect("agentId").to_owned(),
+            session: agent["session"].as_str().expect("session").to_owned(),
         }
+    }
+
+    /// An agent API call with this agent's session.
+    async fn api(&self, h: &Harness, method: &str, path: &str, body: Option<Value>) -> Value {
+        let headers = json!({"X-Agent-Session": self.session});
+        h.api_with(method, path, headers, body).await
     }
 
     /// Waits for the visitor with this first name in the queue and accepts them; returns
     /// the handoff id.
     pub async fn accept(&self, h: &Harness, first_name: &str) -> String {
         let id = wait_for(&format!("{first_name} in the queue"), || async {
-            let queue = h.api("GET", "/agent/api/queue", None).await;
+            let queue = self.api(h, "GET", "/agent/api/queue", None).await;
             let waiting = queue["waiting"].as_array().cloned().unwrap_or_default();
             waiting
                 .iter()
@@ -39,12 +49,8 @@ impl ApiAgent {
 
     /// The handoff as the agent sees it (survey, context, transcript, messages, state).
     pub async fn detail(&self, h: &Harness, handoff: &str) -> Value {
-        h.api(
-            "GET",
-            &format!("/agent/api/handoffs/{handoff}?agentId={}", self.id),
-            None,
-        )
-        .await
+        let path = format!("/agent/api/handoffs/{handoff}?agentId={}", self.id);
+        self.api(h, "GET", &path, None).await
     }
 
     /// Sends a message to the visitor.
@@ -62,7 +68,7 @@ impl ApiAgent {
     async fn act(&self, h: &Harness, handoff: &str, action: &str, mut body: Value) {
         body["agentId"] = json!(self.id);
         let path = format!("/agent/api/handoffs/{handoff}/{action}");
-        h.api("POST", &path, Some(body)).await;
+        self.api(h, "POST", &path, Some(body)).await;
     }
 
     /// Visitor messages the agent has received, in order.

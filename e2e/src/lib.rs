@@ -180,16 +180,31 @@ impl Harness {
     /// Calls one of the dev server's JSON APIs (fault injection, agent console) from the
     /// page, which is same-origin with it. Panics unless the answer is 2xx; returns its body.
     pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let script = "const [method, path, body, done] = arguments;
-            fetch(path, {method, headers: {'Content-Type': 'application/json'},
+        self.api_with(method, path, json!({}), body).await
+    }
+
+    /// [`Harness::api`] with more request headers (`{"name": "value"}`), e.g. an agent's
+    /// `X-Agent-Session`.
+    pub async fn api_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Value,
+        body: Option<Value>,
+    ) -> Value {
+        let script = "const [method, path, headers, body, done] = arguments;
+            fetch(path, {method, headers: {...headers, 'Content-Type': 'application/json'},
                          body: body === null ? undefined : JSON.stringify(body)})
               .then(async r => done({status: r.status, body: await r.text()}), e => done({status: 0, body: String(e)}));";
+        let args = vec![
+            json!(method),
+            json!(path),
+            headers,
+            body.unwrap_or(Value::Null),
+        ];
         let answer = self
             .client
-            .execute_async(
-                script,
-                vec![json!(method), json!(path), body.unwrap_or(Value::Null)],
-            )
+            .execute_async(script, args)
             .await
             .expect("API call runs");
         let status = answer["status"].as_u64().unwrap_or(0);

@@ -1,4 +1,5 @@
-//! The agent's side of the hub: signing in, accepting a waiting visitor, the messages,
+//! The agent's side of the hub: signing in (and recognising an agent by its session
+//! secret), accepting a waiting visitor, the messages,
 //! choices (suggested actions) and typing an agent sends, ending the conversation; and the
 //! checks that an agent acts only on the handoffs they accepted.
 
@@ -11,6 +12,7 @@ use super::{
     Agent, AgentRef, AgentView, ChatMessage, Effect, Handoff, HandoffState, Hub, HubError, Result,
     Sender, MAX_CHOICES, MAX_CHOICE_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS,
 };
+use crate::random::same_secret;
 use crate::rich::{im_back, suggested_actions};
 
 /// What an agent sends into the visitor's conversation.
@@ -25,8 +27,9 @@ pub enum AgentSends<'a> {
 }
 
 impl Hub {
-    /// Signs an agent in under `id` (drawn by the caller).
-    pub fn register_agent(&mut self, id: String, name: &str) -> Result<AgentView> {
+    /// Signs an agent in under `id`, with the session secret `session` (both drawn by the
+    /// caller).
+    pub fn register_agent(&mut self, id: String, session: String, name: &str) -> Result<AgentView> {
         let name = name.trim();
         if name.is_empty() {
             return Err(HubError::EmptyName);
@@ -38,12 +41,26 @@ impl Hub {
             id.clone(),
             Agent {
                 name: name.to_owned(),
+                session: session.clone(),
             },
         );
         Ok(AgentView {
             agent_id: id,
             name: name.to_owned(),
+            session,
         })
+    }
+
+    /// The agent whose session secret is `session`, if any. Every agent's secret is
+    /// compared, each in constant time, so the answer's timing tells nothing about them.
+    pub fn agent_of_session(&self, session: &str) -> Option<&str> {
+        let mut found = None;
+        for (id, agent) in &self.agents {
+            if same_secret(session, &agent.session) {
+                found = Some(id.as_str());
+            }
+        }
+        found
     }
 
     /// An agent takes a waiting visitor.

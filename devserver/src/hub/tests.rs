@@ -52,8 +52,20 @@ fn sent(effects: &[Effect]) -> Vec<(String, String, Value)> {
 
 fn hub_with_agent() -> Hub {
     let mut hub = Hub::default();
-    hub.register_agent("a1".into(), " Alex ").unwrap();
+    hub.register_agent("a1".into(), "s1".into(), " Alex ")
+        .unwrap();
     hub
+}
+
+#[test]
+fn an_agent_is_known_by_its_session_only() {
+    let mut hub = hub_with_agent();
+    hub.register_agent("a2".into(), "s2".into(), "Sam").unwrap();
+    assert_eq!(hub.agent_of_session("s1"), Some("a1"));
+    assert_eq!(hub.agent_of_session("s2"), Some("a2"));
+    for stranger in ["a1", "s", "s1 ", ""] {
+        assert_eq!(hub.agent_of_session(stranger), None, "{stranger}");
+    }
 }
 
 #[test]
@@ -106,7 +118,7 @@ fn accepting_the_first_moves_the_second_up() {
             ),
         ]
     );
-    hub.register_agent("a2".into(), "Sam").unwrap();
+    hub.register_agent("a2".into(), "s2".into(), "Sam").unwrap();
     assert_eq!(
         hub.accept("h1", "a2"),
         Err(HubError::AlreadyTaken { by: "Alex".into() })

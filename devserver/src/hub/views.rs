@@ -17,6 +17,8 @@ use super::{AgentRef, ChatMessage, Handoff, HandoffState, Hub, Result};
 pub struct AgentView {
     pub agent_id: String,
     pub name: String,
+    /// The session secret, answered once: the console sends it as `X-Agent-Session`.
+    pub session: String,
 }
 
 /// One waiting visitor (`GET /agent/api/queue`).

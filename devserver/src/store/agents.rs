@@ -10,13 +10,19 @@ use crate::hub::{self, AgentSends, AgentView, Detail, Effect, Hub, HubError, Que
 use crate::random::{random_id, ID_LEN};
 
 impl Store {
-    /// Signs an agent in.
+    /// Signs an agent in, with a fresh session secret.
     pub fn register_agent(&self, name: &str) -> hub::Result<AgentView> {
         let id = format!("a{}", random_id(ID_LEN));
+        let session = random_id(ID_LEN);
         let mut inner = self.lock();
-        let agent = inner.hub.register_agent(id, name)?;
+        let agent = inner.hub.register_agent(id, session, name)?;
         self.commit(&inner);
         Ok(agent)
+    }
+
+    /// The id of the agent whose session secret is `session`.
+    pub fn agent_of_session(&self, session: &str) -> Option<String> {
+        self.lock().hub.agent_of_session(session).map(str::to_owned)
     }
 
     /// The waiting visitors.

@@ -303,7 +303,7 @@ mod tests {
                 20,
             )
             .unwrap();
-        store.register_agent("Alex").unwrap();
+        let alex = store.register_agent("Alex").unwrap();
         store
             .create_conversation(Service::Hub, HandoffMode::Bridge, None, 30)
             .unwrap();
@@ -315,6 +315,11 @@ mod tests {
             conversation.log_json = None;
         }
         assert_eq!(snapshot_json(&reopened), snapshot_json(&store));
+        // The agent is still signed in: its session secret was saved.
+        assert_eq!(
+            reopened.agent_of_session(&alex.session),
+            Some(alex.agent_id)
+        );
         let inner = reopened.lock();
         let bot = &inner.conversations[&conv].bot;
         assert_eq!(bot.fallbacks, 1);

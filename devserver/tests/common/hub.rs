@@ -1,5 +1,9 @@
-//! Live-agent handoff in the tests: the agent console's requests, visitors who reach the
-//! queue in relay and bridge mode, and the hub's and bot's fixed texts.
+//! Live-agent handoff in the tests: the agent console's requests (each with its agent's
+//! session secret), visitors who reach the queue in relay and bridge mode, and the hub's and
+//! bot's fixed texts.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::Method;
 use serde_json::{json, Value};
@@ -14,8 +18,21 @@ pub const WELCOME_BACK: &str = "Welcome back! Is there anything else I can help 
 pub const SORRY: &str = "Sorry, no one could join this time. I'm still here: ask me about \
                          opening hours, order status or password reset.";
 
+/// The header of the agent's session secret.
+pub const SESSION: &str = "x-agent-session";
+
+/// The session secret of every agent signed in by [`TestApp::agent`], by agent id. Ids are
+/// random, so one map serves all the tests of a binary, and outlives a restart.
+static SESSIONS: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+
+/// The session secret of the agent `agent` signed in with (`None` for an id never signed in).
+pub fn session_of(agent: &str) -> Option<String> {
+    let sessions = SESSIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    sessions.get(agent).cloned()
+}
+
 impl TestApp {
-    /// Signs an agent in; the agent id.
+    /// Signs an agent in; the agent id (its session is kept for the calls made as it).
     pub async fn agent(&self, name: &str) -> String {
         let body = json!({ "name": name });
         let json = self
@@ -23,12 +40,54 @@ impl TestApp {
             .await
             .ok();
         assert_eq!(json["name"], name);
-        json["agentId"].as_str().unwrap().to_owned()
+        let id = json["agentId"].as_str().unwrap().to_owned();
+        let session = json["session"].as_str().unwrap().to_owned();
+        let mut sessions = SESSIONS.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.insert(id.clone(), session);
+        id
+    }
+
+    /// A console API call presenting `session` (none when `None`), as answered.
+    pub async fn with_session(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let headers: Vec<(&str, &str)> = session.map(|s| (SESSION, s)).into_iter().collect();
+        self.call_with(method, uri, None, &headers, body).await
+    }
+
+    /// A console API call as `agent`, with its session (none for an agent never signed in).
+    pub async fn as_agent(
+        &self,
+        method: Method,
+        uri: &str,
+        agent: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let session = session_of(agent);
+        self.with_session(method, uri, session.as_deref(), body)
+            .await
+    }
+
+    /// The session of an agent signed in only to read the queue (visitors usually reach it
+    /// before any agent of the test signs in).
+    pub fn watcher(&self) -> &str {
+        self.watcher.get_or_init(|| {
+            let watcher = self.state.store.register_agent("Queue watcher").unwrap();
+            watcher.session
+        })
     }
 
     /// `GET /agent/api/queue`'s waiting list.
     pub async fn waiting(&self) -> Vec<Value> {
-        let json = self.get("/agent/api/queue").await.ok();
+        let uri = "/agent/api/queue";
+        let json = self
+            .with_session(Method::GET, uri, Some(self.watcher()), None)
+            .await
+            .ok();
         json["waiting"].as_array().unwrap().clone()
     }
 
@@ -44,8 +103,8 @@ impl TestApp {
 
     /// `GET /agent/api/agents/{agent}/handoffs`, as answered.
     pub async fn agent_handoffs(&self, agent: &str) -> Reply {
-        self.get(&format!("/agent/api/agents/{agent}/handoffs"))
-            .await
+        let uri = format!("/agent/api/agents/{agent}/handoffs");
+        self.as_agent(Method::GET, &uri, agent, None).await
     }
 
     /// `POST /agent/api/handoffs/{id}/{action}` with `{"agentId", ...extra}`.
@@ -61,7 +120,7 @@ impl TestApp {
             body.extend(extra);
         }
         let uri = format!("/agent/api/handoffs/{handoff}/{action}");
-        self.call(Method::POST, &uri, None, Some(body)).await
+        self.as_agent(Method::POST, &uri, agent, Some(body)).await
     }
 
     /// The agent's message `text` in a handoff, as answered.
@@ -72,8 +131,8 @@ impl TestApp {
 
     /// `GET /agent/api/handoffs/{id}?agentId=`.
     pub async fn detail(&self, handoff: &str, agent: &str) -> Reply {
-        self.get(&format!("/agent/api/handoffs/{handoff}?agentId={agent}"))
-            .await
+        let uri = format!("/agent/api/handoffs/{handoff}?agentId={agent}");
+        self.as_agent(Method::GET, &uri, agent, None).await
     }
 
     /// An agent accepts a handoff; the detail it answers with.

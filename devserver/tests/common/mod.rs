@@ -120,6 +120,8 @@ pub fn assert_error(reply: &Reply, status: StatusCode, code: &str) {
 pub struct TestApp {
     pub state: AppState,
     pub clock: Clock,
+    /// The session of an agent signed in only to read the queue (see `hub.rs`).
+    pub watcher: std::sync::OnceLock<String>,
 }
 
 /// A visitor's conversation on one endpoint, acting through its token.
@@ -148,6 +150,7 @@ impl TestApp {
         Self {
             state: AppState::with_clock(config, clock.clone()),
             clock,
+            watcher: std::sync::OnceLock::new(),
         }
     }
 
@@ -158,6 +161,7 @@ impl TestApp {
         Self {
             state: AppState::open(config, clock.clone()).expect("state file readable"),
             clock,
+            watcher: std::sync::OnceLock::new(),
         }
     }
 
@@ -174,10 +178,25 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.call_with(method, uri, bearer, &[], body).await
+    }
+
+    /// [`TestApp::call`] with more headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        uri: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Reply {
         let mut builder = Request::builder()
             .method(method)
             .uri(uri)
             .header(header::HOST, "127.0.0.1:8080");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         if let Some(credential) = bearer {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {credential}"));
         }
