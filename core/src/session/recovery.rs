@@ -94,7 +94,8 @@ impl Session {
         effects: &mut Vec<Effect>,
     ) {
         if let Some(secs) = expires_in.filter(|s| *s > 0) {
-            self.refresh_token(channel, secs * 1000 / 2, effects);
+            // Saturating: `expires_in` is the server's number (1e20 reads as u64::MAX).
+            self.refresh_token(channel, secs.saturating_mul(1000) / 2, effects);
         }
     }
 

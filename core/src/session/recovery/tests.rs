@@ -225,6 +225,26 @@ fn the_token_is_refreshed_at_half_its_lifetime() {
 }
 
 #[test]
+fn an_absurd_token_lifetime_schedules_the_refresh_without_overflowing() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, true);
+    let effects = s.step(
+        Event::TokenRefreshed {
+            channel: Channel::Bot,
+            generation: 0,
+            token: TokenResponse {
+                expires_in: Some(u64::MAX),
+                ..token("tok2")
+            },
+        },
+        NOW,
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::RefreshToken { after_ms, .. } if *after_ms == u64::MAX / 2
+    )));
+}
+
+#[test]
 fn an_expired_token_on_post_is_refreshed_and_the_message_sent_once_after() {
     let mut s = chatting(HandoffMode::Relay);
     s.step(Event::MessageTyped("hello".into()), NOW);
