@@ -465,4 +465,6 @@ pub use liveness::{
 pub use recovery::Connectivity;
 pub use urls::{TokenSource, Urls};
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
