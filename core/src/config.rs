@@ -115,7 +115,8 @@ pub enum ConfigError {
         example: &'static str,
     },
     #[error(
-        "handoff-chat: {attribute}=\"{value}\" is not a valid URL: use an http(s) URL or a path."
+        "handoff-chat: {attribute}=\"{value}\" is not an allowed URL: use an https URL (http \
+         only on localhost, 127.0.0.1 or [::1]) or a path starting with a single /."
     )]
     BadUrl {
         attribute: &'static str,
@@ -282,8 +283,9 @@ pub fn regional_directline(body: &str) -> Option<String> {
     let host = settings
         .get("channelUrlsById")?
         .get("directline")?
-        .as_str()?;
-    let host = check_url("channelUrlsById.directline", host).ok()?;
+        .as_str()
+        // Absolute only: a path or `//host` would be read against the page, not the settings.
+        .filter(|host| crate::url::is_endpoint(host))?;
     Some(base_url(&format!("{host}/v3/directline")))
 }
 
@@ -380,12 +382,10 @@ pub fn text_color_on(color: &str) -> Option<&'static str> {
     })
 }
 
-/// Accepts absolute http(s) URLs and paths (resolved by the browser against the page).
+/// Accepts what [`crate::url`] allows: an https URL (http on the visitor's machine) or a
+/// path on the page's origin (resolved by the browser against the page).
 fn check_url(attribute: &'static str, value: &str) -> Result<String, ConfigError> {
-    let lower = value.to_ascii_lowercase();
-    let absolute = lower.starts_with("https://") || lower.starts_with("http://");
-    let path = value.starts_with('/') || value.starts_with("./") || value.starts_with("../");
-    if (absolute || path) && !value.chars().any(char::is_whitespace) {
+    if crate::url::is_endpoint(value) || crate::url::is_origin_path(value) {
         Ok(value.to_owned())
     } else {
         Err(ConfigError::BadUrl {

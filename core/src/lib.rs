@@ -13,6 +13,7 @@
 //! - [`i18n`]: every visible string, per language.
 //! - [`error`]: request errors, their recovery, and the text a visitor reads.
 //! - [`time`]: time as an input.
+//! - [`url`]: which endpoint URLs the widget talks to (https, http only on localhost).
 //!
 //! Must not import leptos, web-sys, gloo or tokio: everything here runs under `cargo test`.
 
@@ -27,3 +28,4 @@ pub mod session;
 pub mod survey;
 pub mod time;
 pub mod transcript;
+pub mod url;

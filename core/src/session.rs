@@ -190,8 +190,14 @@ impl Session {
                 self.connect_bot(&mut effects);
             }
             Event::DirectLineDiscovered { url } if self.phase == Phase::Connecting => {
-                self.directline = Some(url);
-                self.fetch_token(Channel::Bot, &mut effects);
+                // A regional host that is not https is a failed discovery (retry asks again).
+                if crate::url::is_endpoint(&url) {
+                    self.directline = Some(url);
+                    self.fetch_token(Channel::Bot, &mut effects);
+                } else {
+                    let error = ChatError::BadResponse(format!("Direct Line URL {url:?}"));
+                    self.phase = Phase::Failed(error);
+                }
             }
             Event::StreamFailed {
                 channel,
@@ -458,5 +464,7 @@ pub use liveness::{
 };
 pub use recovery::Connectivity;
 pub use urls::{TokenSource, Urls};
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

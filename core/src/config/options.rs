@@ -25,7 +25,8 @@ pub struct Opt {
 /// What an option's value must be; each kind has one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// An absolute http(s) URL or a path on the page's origin.
+    /// An absolute https URL (http only on localhost, `127.0.0.1`, `[::1]`) or a path on the
+    /// page's origin (`/…`).
     Url,
     /// Any text, shown as text.
     Text,
@@ -90,7 +91,9 @@ options! {
     /// GET endpoint returning `{token, conversationId, expires_in}`. Copilot Studio's token
     /// endpoint
     /// (`https://<env>.environment.api.powerplatform.com/powervirtualagents/botsbyschema/<schema>/directline/token?api-version=…`)
-    /// can be pasted as is. The page never holds a Direct Line secret.
+    /// can be pasted as is. The page never holds a Direct Line secret. Like every URL option:
+    /// `https` (`http` only on `localhost`, `127.0.0.1` or `[::1]`), or a path on the page's
+    /// origin (`/api/token`).
     TOKEN_URL = "token-url" / "tokenUrl", Kind::Url,
         default "required (unless a secret is given)";
     /// Direct Line 3.0 base URL (absolute, or a path on the page's origin). With a Copilot

@@ -279,23 +279,84 @@ fn a_secret_replaces_the_token_url() {
 }
 
 #[test]
-fn bad_urls_are_refused() {
-    for bad in [
-        "javascript:alert(1)",
-        "ftp://x",
-        "not a url",
-        "example.com/token",
-    ] {
-        let err = WidgetConfig::from_attributes(&attrs(&[("tokenUrl", bad)]), "en").unwrap_err();
-        assert!(
-            matches!(
+fn every_url_option_refuses_what_is_not_https_or_a_path_on_the_page() {
+    let bridge = [
+        ("tokenUrl", "/t"),
+        ("handoffMode", "bridge"),
+        ("hubUrl", "/hub/v3/directline"),
+        ("hubTokenUrl", "/hub/token"),
+    ];
+    let options = [
+        ("tokenUrl", "data-token-url"),
+        ("directlineUrl", "data-directline-url"),
+        ("hubUrl", "data-hub-url"),
+        ("hubTokenUrl", "data-hub-token-url"),
+    ];
+    for (key, attribute) in options {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x",
+            "not a url",
+            "example.com/token",
+            "http://example.com/token",
+            "//evil.example/token",
+            "/\\evil.example/token",
+            "./token",
+            "../token",
+            "https://good.example@evil.example/token",
+            "https:///evil.example",
+            "https://host.example/a\u{7}b",
+        ] {
+            let mut given = attrs(&bridge);
+            given.insert(key.into(), bad.into());
+            let err = WidgetConfig::from_attributes(&given, "en").unwrap_err();
+            assert_eq!(
                 err,
                 ConfigError::BadUrl {
-                    attribute: "data-token-url",
-                    ..
-                }
-            ),
-            "{bad}"
-        );
+                    attribute,
+                    value: bad.into()
+                },
+                "{key}={bad:?}"
+            );
+            assert!(err.to_string().contains(attribute), "{err}");
+        }
+        for good in [
+            "https://example.com/api",
+            "HTTPS://Example.com:8443/api?x=1",
+            "http://localhost:3000/api",
+            "http://127.0.0.1:8080/api",
+            "http://[::1]:8080/api",
+            "/api",
+        ] {
+            let mut given = attrs(&bridge);
+            given.insert(key.into(), good.into());
+            let config = WidgetConfig::from_attributes(&given, "en");
+            assert!(config.is_ok(), "{key}={good:?}: {config:?}");
+        }
+    }
+}
+
+#[test]
+fn a_regional_direct_line_that_is_not_https_is_not_discovered() {
+    let settings = |url: &str| {
+        regional_directline(&format!(
+            r#"{{"channelUrlsById":{{"directline":{}}}}}"#,
+            serde_json::Value::from(url)
+        ))
+    };
+    assert_eq!(
+        settings("http://localhost:8080/").as_deref(),
+        Some("http://localhost:8080/v3/directline")
+    );
+    for bad in [
+        "http://europe.directline.botframework.com/",
+        "//evil.example/",
+        "/",
+        "europe.directline.botframework.com",
+        "https://europe.directline.botframework.com@evil.example/",
+        "https://evil.example\\@europe.directline.botframework.com/",
+        " https://europe.directline.botframework.com/",
+    ] {
+        assert_eq!(settings(bad), None, "{bad:?}");
     }
 }

@@ -55,7 +55,9 @@ impl Session {
         }
     }
 
-    /// Opens the stream when the server offers one, else polls.
+    /// Opens the stream when the server offers one, else polls. A `streamUrl` that is not
+    /// `wss` (`ws` on the visitor's machine) is never opened: it fails like a socket that
+    /// would not open, so the conversation is polled and the stream asked for again later.
     pub(super) fn open_transport(
         &mut self,
         channel: Channel,
@@ -66,13 +68,17 @@ impl Session {
         let link = self.link_mut(channel);
         let generation = link.generation;
         match stream_url {
-            Some(url) => {
+            Some(url) if crate::url::is_stream(&url) => {
                 link.transport = Transport::Stream;
                 effects.push(Effect::OpenStream {
                     channel,
                     generation,
                     url,
                 });
+            }
+            Some(_) => {
+                link.transport = Transport::Stream;
+                self.on_stream_failed(channel, now, effects);
             }
             None => {
                 link.transport = Transport::Polling;
@@ -88,7 +94,8 @@ impl Session {
         effects: &mut Vec<Effect>,
     ) {
         if let Some(secs) = expires_in.filter(|s| *s > 0) {
-            self.refresh_token(channel, secs * 1000 / 2, effects);
+            // Saturating: `expires_in` is the server's number (1e20 reads as u64::MAX).
+            self.refresh_token(channel, secs.saturating_mul(1000) / 2, effects);
         }
     }
 

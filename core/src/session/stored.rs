@@ -69,7 +69,11 @@ impl Session {
             _ => None,
         };
         session.context = v["context"].as_object().cloned().unwrap_or_default();
-        session.directline = v["directline"].as_str().map(str::to_owned);
+        // A stored base that is not https is ignored: the page's URL (or a new discovery) is.
+        session.directline = v["directline"]
+            .as_str()
+            .filter(|url| crate::url::is_endpoint(url))
+            .map(str::to_owned);
         session.handoff = handoff_from(&v["handoff"])?;
         let entries = v["entries"].as_array()?.iter().map(entry_from);
         session.transcript = Transcript::from_entries(entries.collect::<Option<_>>()?);

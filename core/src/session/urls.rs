@@ -148,17 +148,39 @@ mod tests {
             &s.step(Event::RetryConnect, NOW)[..],
             [Effect::DiscoverDirectLine { .. }]
         ));
+        let discovered = |url: &str| Event::DirectLineDiscovered { url: url.into() };
+        assert!(s.step(discovered("https://x.test/v3"), NOW).len() == 1);
         assert!(
-            s.step(Event::DirectLineDiscovered { url: "x".into() }, NOW)
-                .len()
-                == 1
-        );
-        assert!(
-            s.step(Event::DirectLineDiscovered { url: "y".into() }, NOW)
-                .len()
-                == 1,
+            s.step(discovered("https://y.test/v3"), NOW).len() == 1,
             "a late answer while connecting still only asks for a token"
         );
+    }
+
+    #[test]
+    fn a_regional_host_that_is_not_https_fails_the_discovery_and_a_retry_asks_again() {
+        for bad in [
+            "http://europe.directline.botframework.com/v3/directline",
+            "//evil.test/v3/directline",
+            "/v3/directline",
+            "https://europe.directline.botframework.com@evil.test/v3",
+            "javascript:alert(1)",
+        ] {
+            let mut s = session(copilot());
+            s.step(Event::SurveySubmitted(SurveyAnswers::default()), NOW);
+            let effects = s.step(Event::DirectLineDiscovered { url: bad.into() }, NOW);
+            assert_eq!(effects, vec![], "{bad}: no token is asked for");
+            assert!(matches!(s.phase, Phase::Failed(_)), "{bad}");
+            assert_eq!(s.directline, None, "{bad}: not kept for a resume");
+            assert!(matches!(
+                &s.step(Event::RetryConnect, NOW)[..],
+                [Effect::DiscoverDirectLine { .. }]
+            ));
+        }
+        let mut local = session(copilot());
+        local.step(Event::SurveySubmitted(SurveyAnswers::default()), NOW);
+        let dev = "http://127.0.0.1:8080/v3/directline";
+        local.step(Event::DirectLineDiscovered { url: dev.into() }, NOW);
+        assert_eq!(local.directline.as_deref(), Some(dev), "a local dev server");
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl Net {
 
     pub(crate) fn stream_url(&self, channel: Channel, watermark: Option<String>) -> Option<String> {
         let mark = watermark.unwrap_or_else(|| "0".into());
-        (!self.no_stream_url).then(|| format!("ws://fake/{}/{mark}", ix(channel)))
+        (!self.no_stream_url).then(|| format!("wss://fake.test/{}/{mark}", ix(channel)))
     }
 
     /// Open, live streams push what they have not sent yet.

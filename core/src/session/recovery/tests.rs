@@ -225,6 +225,26 @@ fn the_token_is_refreshed_at_half_its_lifetime() {
 }
 
 #[test]
+fn an_absurd_token_lifetime_schedules_the_refresh_without_overflowing() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, true);
+    let effects = s.step(
+        Event::TokenRefreshed {
+            channel: Channel::Bot,
+            generation: 0,
+            token: TokenResponse {
+                expires_in: Some(u64::MAX),
+                ..token("tok2")
+            },
+        },
+        NOW,
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::RefreshToken { after_ms, .. } if *after_ms == u64::MAX / 2
+    )));
+}
+
+#[test]
 fn an_expired_token_on_post_is_refreshed_and_the_message_sent_once_after() {
     let mut s = chatting(HandoffMode::Relay);
     s.step(Event::MessageTyped("hello".into()), NOW);
@@ -324,4 +344,64 @@ fn a_conversation_gone_on_reconnect_fails_and_keeps_unsent_messages_for_the_next
         Some("are you there?"),
         "then the unsent message"
     );
+}
+
+#[test]
+fn a_stream_url_that_is_not_wss_is_never_opened_and_the_conversation_is_polled() {
+    for bad in [
+        "ws://evil.test/stream",
+        "//evil.test/stream",
+        "/stream",
+        "https://directline.test/stream",
+        "wss://directline.test@evil.test/stream",
+    ] {
+        let bad_stream = |id: &str| Conversation {
+            stream_url: Some(bad.into()),
+            ..conversation(id, true)
+        };
+        let mut s = session(HandoffMode::Relay);
+        s.step(Event::SurveySubmitted(answers()), NOW);
+        let bot = Channel::Bot;
+        s.step(
+            Event::TokenReceived {
+                channel: bot,
+                token: token("tok"),
+            },
+            NOW,
+        );
+        let effects = s.step(
+            Event::ConversationStarted {
+                channel: bot,
+                conversation: bad_stream("conv1"),
+            },
+            NOW,
+        );
+        let opened = |effects: &[Effect]| {
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::OpenStream { .. }))
+        };
+        assert!(!opened(&effects), "{bad}: {effects:?}");
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Poll { after_ms: 0, .. })),
+            "{bad}: polled at once"
+        );
+        assert_eq!(s.phase, Phase::Chatting);
+        assert_eq!(
+            reconnects(&effects)[0].1,
+            STREAM_RETRY_MS,
+            "{bad}: the stream is asked for again later"
+        );
+        let effects = s.step(
+            Event::Reconnected {
+                channel: bot,
+                generation: 0,
+                conversation: bad_stream("conv1"),
+            },
+            NOW + STREAM_RETRY_MS,
+        );
+        assert!(!opened(&effects), "{bad}: nor on reconnect: {effects:?}");
+    }
 }

@@ -136,3 +136,46 @@ fn a_reloaded_session_reads_since_the_watermark_before_sending_so_nothing_is_sen
         typed.key
     );
 }
+
+#[test]
+fn a_stored_direct_line_url_that_is_not_https_is_ignored_on_resume() {
+    let (mut s, _) = connected_with(HandoffMode::Relay, true);
+    let kept = "https://europe.directline.botframework.com/v3/directline";
+    for (stored, resumed) in [
+        (kept, Some(kept)),
+        (
+            "http://127.0.0.1:8080/v3/directline",
+            Some("http://127.0.0.1:8080/v3/directline"),
+        ),
+        ("http://evil.test/v3/directline", None),
+        ("//evil.test/v3/directline", None),
+        ("/v3/directline", None),
+        (
+            "https://europe.directline.botframework.com@evil.test/",
+            None,
+        ),
+        ("https://evil.test/\n", None),
+    ] {
+        s.directline = Some(stored.into());
+        let page = Urls {
+            directline: BOT_URL.into(),
+            ..Urls::default()
+        };
+        let mut back = Session::from_stored(&s.to_stored(), "en".into(), HandoffMode::Relay)
+            .expect("the rest of the chat resumes")
+            .with_urls(page);
+        assert_eq!(back.directline.as_deref(), resumed, "{stored:?}");
+        let effects = back.step(
+            Event::Resume {
+                client_prefix: "hc2".into(),
+            },
+            NOW,
+        );
+        // The page's URL stands in for an ignored one.
+        let base = resumed.unwrap_or(BOT_URL);
+        assert!(
+            matches!(&effects[0], Effect::Poll { base: b, .. } if b == base),
+            "{stored:?}: {effects:?}"
+        );
+    }
+}
