@@ -356,7 +356,7 @@ async fn each_new_message_is_spoken_once_and_a_restored_transcript_not_at_all() 
     let mine = entry("c1", Author::Visitor, "hello", Delivery::Sending);
     let reply = entry("b1", Author::Bot, "Hi Ada", Delivery::Received);
     assert_eq!(
-        sync_transcript(&list, &[mine.clone()]),
+        sync_transcript(&list, std::slice::from_ref(&mine)),
         "",
         "the visitor's own"
     );

@@ -2,6 +2,7 @@
 //! render never holds more than `node::MAX_NODES` elements. Inputs are built from the words
 //! the renderers branch on (card and element types, content types, citation entities,
 //! markdown syntax) and every field may take any JSON type instead.
+#![cfg(not(target_arch = "wasm32"))]
 
 use handoff_rich::node::{Ctx, Node, MAX_NODES};
 use handoff_rich::strings::Lang;
