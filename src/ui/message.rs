@@ -27,7 +27,6 @@ pub fn key(entry: &Entry) -> String {
 pub fn element(list: &Element, entry: &Entry) -> Option<Element> {
     let li = list.owner_document()?.create_element("li").ok()?;
     li.set_attribute("data-k", &key(entry)).ok()?;
-    li.set_attribute("data-key", &entry.key).ok()?;
     if entry.author == Author::System {
         li.set_class_name("hc-notice");
         li.set_text_content(Some(&entry.text));
@@ -42,6 +41,7 @@ pub fn element(list: &Element, entry: &Entry) -> Option<Element> {
     });
     li.set_attribute("data-delivery", entry.delivery.as_str())
         .ok()?;
+    li.set_attribute("data-key", &entry.key).ok()?;
     if entry.suggested {
         li.set_attribute("data-suggest", "").ok()?;
     }
@@ -100,15 +100,6 @@ pub fn element(list: &Element, entry: &Entry) -> Option<Element> {
             .ok()?;
     }
     Some(li)
-}
-
-/// What a screen reader says of a new entry: who, then the text.
-pub fn spoken(entry: &Entry) -> String {
-    match entry.author {
-        Author::Agent => fill(t(Text::AgentSuffix), &[&entry.sender]) + ": " + &entry.text,
-        _ if entry.sender.is_empty() => entry.text.clone(),
-        _ => format!("{}: {}", entry.sender, entry.text),
-    }
 }
 
 /// Appends a `tag` element with `class` and `text` (either may be empty) to `parent`.

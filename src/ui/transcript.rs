@@ -1,13 +1,11 @@
-//! The message list. Kept in step with the entries by hand rather than by a generic keyed
-//! list (a fraction of its wasm): an entry whose [`message::key`] is unchanged keeps its
-//! element, and whatever the rich module drew in it; a changed one is rebuilt in place; the
-//! list's order follows the entries. Screen readers hear each new message once, from a
-//! status line of its own: the list itself is not live, because its items are rebuilt
-//! (delivery states, livestreams) and redrawn (rich content), which would repeat them.
+//! The message list, announced politely to screen readers. Kept in step with the entries
+//! by hand rather than by a generic keyed list (a fraction of its wasm): an entry whose
+//! [`message::key`] is unchanged keeps its element, and whatever the rich module drew in
+//! it; a changed one is rebuilt in place; the list's order follows the entries.
 
 use handoff_core::i18n::Text;
 use handoff_core::session::Event;
-use handoff_core::transcript::{Author, Entry};
+use handoff_core::transcript::Entry;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,22 +20,17 @@ use crate::client::Chat;
 pub fn Transcript() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let list = NodeRef::<html::Ol>::new();
-    let said = NodeRef::<html::P>::new();
     Effect::new(move |_| {
         let Some(list) = list.get() else { return };
-        let news = chat.entries.with(|entries| sync(&list, entries));
-        if let (Some(said), false) = (said.get(), news.is_empty()) {
-            said.set_text_content(Some(&news));
-        }
+        chat.entries.with(|entries| sync(&list, entries));
         // Keep the newest message in view.
         request_animation_frame(move || list.set_scroll_top(list.scroll_height()));
     });
     view! {
-        <p class="hc-visually-hidden" role="status" node_ref=said></p>
         <ol
             class="hc-transcript"
             role="log"
-            aria-live="off"
+            aria-live="polite"
             aria-label=t(Text::ConversationLabel)
             node_ref=list
             on:click=move |event| {
@@ -50,26 +43,12 @@ pub fn Transcript() -> impl IntoView {
 }
 
 /// Makes `list`'s items show `entries`, reusing each element whose key is unchanged.
-/// Returns what a screen reader should say of the entries new to the list (the visitor's
-/// own excepted; nothing when a restored transcript fills an empty list).
-pub fn sync(list: &Element, entries: &[Entry]) -> String {
+pub fn sync(list: &Element, entries: &[Entry]) {
     let children = list.children();
     let mut old: Vec<(String, Element)> = (0..children.length())
         .filter_map(|i| children.item(i))
         .map(|el| (el.get_attribute("data-k").unwrap_or_default(), el))
         .collect();
-    let mut known: Vec<String> = old
-        .iter()
-        .filter_map(|(_, el)| el.get_attribute("data-key"))
-        .collect();
-    known.sort_unstable();
-    let mut news: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| e.author != Author::Visitor && known.binary_search(&e.key).is_err())
-        .collect();
-    if old.is_empty() && entries.len() > 1 {
-        news.clear();
-    }
     let mut prev: Option<Element> = None;
     for entry in entries {
         let key = message::key(entry);
@@ -93,13 +72,6 @@ pub fn sync(list: &Element, entries: &[Entry]) -> String {
     for (_, el) in old {
         el.remove();
     }
-    // A burst is summed up by its last few.
-    let from = news.len().saturating_sub(3);
-    news[from..]
-        .iter()
-        .map(|e| message::spoken(e))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The entry key of the retry button a click landed on, if it did.
